@@ -57,10 +57,13 @@ public final class ProblemSink {
                 selected.add(problem);
             }
         }
-        selected.sort(Comparator.comparingInt(this::fileRank)
-                .thenComparingInt(ConfigProblem::document)
-                .thenComparingInt(ConfigProblem::line));
+        selected.sort(Comparator.comparingInt(this::fileRank).thenComparingInt(ProblemSink::positionInFile));
         return List.copyOf(selected);
+    }
+
+    /** The document; a syntax error, which ends its file, after every document read before it. */
+    private static int positionInFile(ConfigProblem problem) {
+        return problem.document() > 0 ? problem.document() : Integer.MAX_VALUE;
     }
 
     private int fileRank(ConfigProblem problem) {

@@ -76,7 +76,8 @@ public final class ValidationRun {
         checkAcrossResources();
         Map<String, List<X509Certificate>> roots = CrossChecks.peerRoots(peers, configMaps,
                 options.clock().instant());
-        if (options.requirePeers()) {
+        // With a file unreadable or cut short by a syntax error, "no peer" would be a guess: the peer may be there.
+        if (options.requirePeers() && source.problems().isEmpty()) {
             sink.addAll(Servability.problems(source.description(), options.namespace(), source.files().size(),
                     peers.size()));
         }
