@@ -72,6 +72,17 @@ class CatalogueValidationTest {
     }
 
     @Test
+    void externalNameAndHeadlessServicesMayHaveNoPorts() {
+        String yaml = service("type: ExternalName\nexternalName: ratings.example.com\n") + "---\n"
+                + service("clusterIP: None\n").replace("name: ratings", "name: ratings-headless");
+
+        FederationConfig config = ConfigFixtures.load(with(validGreen(), "services/ratings.yaml", yaml));
+
+        assertThat(config.services()).extracting(Service::name).containsExactly("ratings", "ratings-headless");
+        assertThat(config.service("bookinfo", "ratings").orElseThrow().ports()).isEmpty();
+    }
+
+    @Test
     void servicesOfEveryNamespaceAreKeptWithDefaults() {
         FederationConfig config = ConfigFixtures.load(with(validGreen(), "services/ratings.yaml",
                 service("ports:\n- port: 9080\n  targetPort: http-alt\n")));

@@ -218,7 +218,16 @@ class PeerValidationTest {
     }
 
     @Test
-    void badPeerNameAndUnsupportedVersion() {
+    void unnamedPeerIsReportedOnce() {
+        var files = files("peers/green.yaml", peer("green-mesh", greenSpec()).replace("  name: green-mesh\n", ""),
+                "roots/green.yaml", greenRoots());
+
+        assertThat(errors(files)).containsExactly(
+                "peers/green.yaml doc 1 ServiceMeshPeer red-mesh-system/<unnamed>: metadata.name: is required");
+    }
+
+    @Test
+    void badPeerNameIsReportedOnceAndUnsupportedVersion() {
         var files = files("peers/green.yaml", peer("Green_Mesh", greenSpec()) + "---\n"
                 + peer("green-mesh", greenSpec()).replace("federation.maistra.io/v1", "federation.maistra.io/v1alpha1"),
                 "roots/green.yaml", greenRoots());
@@ -227,8 +236,6 @@ class PeerValidationTest {
                 "peers/green.yaml doc 1 ServiceMeshPeer red-mesh-system/Green_Mesh: metadata.name: 'Green_Mesh' is not "
                         + "a DNS-1123 subdomain (dot-separated lowercase labels of letters, digits and '-', "
                         + "at most 253 characters)",
-                "peers/green.yaml doc 1 ServiceMeshPeer red-mesh-system/Green_Mesh: spec.security.certificateChain.name: "
-                        + "ConfigMap red-mesh-system/Green_Mesh-ca-root-cert (the default name) not found",
                 "peers/green.yaml doc 2 ServiceMeshPeer red-mesh-system/green-mesh: apiVersion: "
                         + "'federation.maistra.io/v1alpha1' is not supported for ServiceMeshPeer "
                         + "(expected federation.maistra.io/v1)");

@@ -31,6 +31,9 @@ public final class ServiceMeshPeerReader {
         Node spec = root.field("spec");
         spec.allowFields("remote", "gateways", "security");
         Set<Setting> defaulted = EnumSet.noneOf(Setting.class);
+        // Defaults derived from an invalid name would only repeat the metadata.name error in other words.
+        String name = resource.name().isEmpty() || resource.kind().checkName(resource.name()).isPresent()
+                ? "" : resource.name();
 
         Node remote = spec.field("remote");
         remote.allowFields("addresses", "discoveryPort", "servicePort");
@@ -47,8 +50,8 @@ public final class ServiceMeshPeerReader {
 
         Node security = spec.field("security");
         security.allowFields("trustDomain", "clientID", "certificateChain");
-        String trustDomain = trustDomain(security.field("trustDomain"), resource.name(), defaulted);
-        Optional<SpiffeId> clientId = clientId(security.field("clientID"), trustDomain, resource.name(), options,
+        String trustDomain = trustDomain(security.field("trustDomain"), name, defaulted);
+        Optional<SpiffeId> clientId = clientId(security.field("clientID"), trustDomain, name, options,
                 defaulted);
         Node chain = security.field("certificateChain");
         chain.allowFields("kind", "name");
@@ -56,7 +59,7 @@ public final class ServiceMeshPeerReader {
         chainKind.string()
                 .filter(kind -> !kind.isEmpty() && !kind.equals(PeerConfig.CERTIFICATE_CHAIN_KIND))
                 .ifPresent(kind -> chainKind.error(Names.quote(kind) + " is not supported (only ConfigMap)"));
-        String rootConfigMap = rootConfigMap(chain.field("name"), resource.name(), defaulted);
+        String rootConfigMap = rootConfigMap(chain.field("name"), name, defaulted);
 
         Optional<PeerConfig> config = Optional.empty();
         // Only a resource without any error (metadata included) becomes a peer; the draft serves the cross-checks.
@@ -124,24 +127,13 @@ public final class ServiceMeshPeerReader {
         Optional<String> given = node.nonEmptyString();
         if (given.isEmpty()) {
             defaulted.add(Setting.TRUST_DOMAIN);
-            String fallback = PeerConfig.defaultTrustDomain(peerName);
-            // An invalid default comes from an invalid peer name, which is reported at metadata.name already.
-            return isTrustDomain(fallback) ? fallback : "";
+            return peerName.isEmpty() ? "" : PeerConfig.defaultTrustDomain(peerName);
         }
         try {
             return SpiffeId.validateTrustDomain(given.get());
         } catch (InvalidSpiffeIdException e) {
             node.error(Names.quote(given.get()) + " is not a trust domain: " + e.reason());
             return "";
-        }
-    }
-
-    private static boolean isTrustDomain(String value) {
-        try {
-            SpiffeId.validateTrustDomain(value);
-            return true;
-        } catch (InvalidSpiffeIdException e) {
-            return false;
         }
     }
 
@@ -172,22 +164,18 @@ public final class ServiceMeshPeerReader {
                     + "this mesh, egress-<this mesh>-service-account) cannot be derived");
             return Optional.empty();
         }
-        if (trustDomain.isEmpty()) {
+        if (trustDomain.isEmpty() || peerName.isEmpty()) {
             return Optional.empty();
         }
         defaulted.add(PeerConfig.Setting.CLIENT_ID);
-        try {
-            return Optional.of(PeerConfig.defaultClientId(peerName, trustDomain, meshName.get()));
-        } catch (InvalidSpiffeIdException e) {
-            return Optional.empty(); // only an invalid peer name gets here, and that is reported at metadata.name
-        }
+        return Optional.of(PeerConfig.defaultClientId(peerName, trustDomain, meshName.get()));
     }
 
     private static String rootConfigMap(Node node, String peerName, Set<Setting> defaulted) {
         Optional<String> given = node.nonEmptyString();
         if (given.isEmpty()) {
             defaulted.add(Setting.ROOT_CONFIG_MAP);
-            return PeerConfig.defaultRootConfigMap(peerName);
+            return peerName.isEmpty() ? "" : PeerConfig.defaultRootConfigMap(peerName);
         }
         Optional<String> problem = Names.checkDns1123Subdomain(given.get());
         problem.ifPresent(node::error);

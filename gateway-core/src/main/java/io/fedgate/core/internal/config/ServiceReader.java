@@ -33,7 +33,10 @@ public final class ServiceReader {
         spec.allowFields(SPEC_FIELDS);
         Node portsNode = spec.field("ports");
         List<ServicePort> ports = new ArrayList<>();
-        if (portsNode.require()) {
+        // As in Kubernetes, only ExternalName and headless Services may go without ports.
+        boolean portsOptional = spec.field("type").string().filter("ExternalName"::equals).isPresent()
+                || spec.field("clusterIP").string().filter("None"::equals).isPresent();
+        if (portsNode.isPresent() || (!portsOptional && portsNode.require())) {
             List<Node> items = portsNode.items();
             if (portsNode.isList() && items.isEmpty()) {
                 portsNode.error("must not be empty");
