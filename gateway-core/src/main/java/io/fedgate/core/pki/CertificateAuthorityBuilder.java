@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
 
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 
@@ -112,7 +111,7 @@ public final class CertificateAuthorityBuilder {
 
         KeyPair keyPair = keyType.generate();
         X509Certificate issuerCertificate = issuer == null ? null : issuer.certificate();
-        X509Certificate certificate = new CertificateSigner(new X500Name(name), keyPair.getPublic(),
+        X509Certificate certificate = new CertificateSigner(CertificateSigner.name(name), keyPair.getPublic(),
                 issuerCertificate, issuer == null ? keyPair.getPrivate() : issuer.privateKey(), start, end)
                 .extension(Extension.basicConstraints, true, new BasicConstraints(ca))
                 .extension(Extension.keyUsage, true,

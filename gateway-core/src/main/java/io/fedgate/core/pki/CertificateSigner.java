@@ -9,6 +9,8 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
 
+import javax.security.auth.x500.X500Principal;
+
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -46,6 +48,14 @@ final class CertificateSigner {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-1 is unavailable for key identifiers: " + e, e);
         }
+    }
+
+    /**
+     * Parses an RFC 4514 name the way the JDK does, so that {@code CN=Root CA,O=td} is encoded O first and prints
+     * back as written ({@code X500Name}'s own parser keeps the written order in the encoding, which reverses it).
+     */
+    static X500Name name(String rfc4514) {
+        return X500Name.getInstance(new X500Principal(rfc4514).getEncoded());
     }
 
     CertificateSigner extension(ASN1ObjectIdentifier oid, boolean critical, ASN1Encodable value) {

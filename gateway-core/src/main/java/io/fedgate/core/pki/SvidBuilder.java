@@ -13,7 +13,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -137,7 +136,7 @@ public final class SvidBuilder {
         }
 
         KeyPair keyPair = keyType.generate();
-        CertificateSigner signer = new CertificateSigner(new X500Name(name), keyPair.getPublic(),
+        CertificateSigner signer = new CertificateSigner(CertificateSigner.name(name), keyPair.getPublic(),
                 issuer.certificate(), issuer.privateKey(), start, end)
                 .extension(Extension.basicConstraints, true, new BasicConstraints(ca))
                 .extension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
