@@ -1,5 +1,6 @@
 package io.fedgate.core.trust;
 
+import java.security.GeneralSecurityException;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -30,13 +31,7 @@ final class ChainOrder {
         X509Certificate current = presented.get(0);
         path.add(current);
         while (!pool.isEmpty()) {
-            X509Certificate issuer = null;
-            for (X509Certificate candidate : pool) {
-                if (candidate.getSubjectX500Principal().equals(current.getIssuerX500Principal())) {
-                    issuer = candidate;
-                    break;
-                }
-            }
+            X509Certificate issuer = issuerOf(current, pool);
             if (issuer == null) {
                 break;
             }
@@ -45,6 +40,40 @@ final class ChainOrder {
             current = issuer;
         }
         return path;
+    }
+
+    /**
+     * The certificate in {@code pool} named as {@code certificate}'s issuer; when several share that name (a
+     * re-keyed intermediate), the one whose key verifies the signature.
+     */
+    private static X509Certificate issuerOf(X509Certificate certificate, List<X509Certificate> pool) {
+        X509Certificate byName = null;
+        int matches = 0;
+        for (X509Certificate candidate : pool) {
+            if (candidate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())) {
+                byName = byName == null ? candidate : byName;
+                matches++;
+            }
+        }
+        if (matches <= 1) {
+            return byName;
+        }
+        for (X509Certificate candidate : pool) {
+            if (candidate.getSubjectX500Principal().equals(certificate.getIssuerX500Principal())
+                    && signs(candidate, certificate)) {
+                return candidate;
+            }
+        }
+        return byName;
+    }
+
+    private static boolean signs(X509Certificate issuer, X509Certificate certificate) {
+        try {
+            certificate.verify(issuer.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     private static boolean isTrustedRoot(X509Certificate certificate, Set<TrustAnchor> trusted) {
