@@ -61,7 +61,7 @@ public final class IssuedCertificate {
 
     /** The private key in OpenSSL's traditional PEM ({@code BEGIN EC PRIVATE KEY} / {@code BEGIN RSA PRIVATE KEY}). */
     public String privateKeyPemTraditional() {
-        return PemText.traditional(privateKey);
+        return PemText.traditional(privateKey, certificate().getPublicKey());
     }
 
     /** {@link #root()} as PEM. */
