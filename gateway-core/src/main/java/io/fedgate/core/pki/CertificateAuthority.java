@@ -143,6 +143,16 @@ public final class CertificateAuthority {
         return PemText.certificates(List.of(certificate()));
     }
 
+    /** This CA's private key as PKCS#8 PEM, to keep a CA across runs (reload it with {@link #of}). */
+    public String privateKeyPem() {
+        return PemText.pkcs8(privateKey);
+    }
+
+    /** This CA's chain up to and including the root as PEM, to keep a CA across runs (reload it with {@link #of}). */
+    public String chainPem() {
+        return PemText.certificates(chain);
+    }
+
     /** The root certificate as PEM, the content of {@code root-cert.pem} for every SVID this CA issues. */
     public String rootCertificatePem() {
         return PemText.certificates(List.of(root()));

@@ -24,11 +24,10 @@ public final class TrustBundles {
     TrustBundles(Map<String, Set<X509Certificate>> bundles) {
         // Sorted by trust domain so that toString and getAcceptedIssuers are stable between runs.
         Map<String, Set<X509Certificate>> copy = new TreeMap<>();
+        bundles.forEach((trustDomain, roots) ->
+                copy.put(trustDomain, Collections.unmodifiableSet(new LinkedHashSet<>(roots))));
         Set<X509Certificate> all = new LinkedHashSet<>();
-        bundles.forEach((trustDomain, roots) -> {
-            copy.put(trustDomain, Collections.unmodifiableSet(new LinkedHashSet<>(roots)));
-            all.addAll(roots);
-        });
+        copy.values().forEach(all::addAll);
         this.bundles = Collections.unmodifiableMap(copy);
         this.allRoots = Collections.unmodifiableSet(all);
     }
