@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import io.fedgate.core.trust.PeerAuthorizer;
 import io.fedgate.core.trust.SpiffeTrustManager;
@@ -55,7 +56,7 @@ public final class SslContexts {
         return SslContextBuilder.forServer(identity.privateKey(), identity.certificateChain())
                 .sslProvider(provider.sslProvider())
                 .protocols(PROTOCOLS)
-                .trustManager(trustManager)
+                .trustManager(forProvider(trustManager, provider))
                 .clientAuth(ClientAuth.REQUIRE);
     }
 
@@ -69,9 +70,14 @@ public final class SslContexts {
                 .sslProvider(provider.sslProvider())
                 .protocols(PROTOCOLS)
                 .keyManager(identity.privateKey(), identity.certificateChain())
-                .trustManager(trustManager)
+                .trustManager(forProvider(trustManager, provider))
                 // Netty 4.2 verifies host names by default; a SPIFFE SVID names no host, so that check would refuse every peer.
                 .endpointIdentificationAlgorithm(null);
+    }
+
+    /** With OpenSSL, refusals carry an error code that makes BoringSSL send a fitting alert, not internal_error. */
+    static X509ExtendedTrustManager forProvider(SpiffeTrustManager trustManager, TlsProvider provider) {
+        return provider == TlsProvider.OPENSSL ? new OpenSslAlertingTrustManager(trustManager) : trustManager;
     }
 
     private static SpiffeTrustManager trustManager(TrustBundles bundles, PeerAuthorizer authorizer) {

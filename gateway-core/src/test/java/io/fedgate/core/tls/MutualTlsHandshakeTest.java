@@ -123,11 +123,12 @@ class MutualTlsHandshakeTest {
             for (String named : presented.namedInMessage) {
                 assertThat(serverSide.refusal().message()).contains(named);
             }
-            // The client learns of it too: its handshake fails, or (TLS 1.3) the connection dies right after.
+            // With TLS 1.3 the client finishes its handshake before the server checks it, so the client learns of
+            // the refusal from the alert that closes the connection right after.
             HandshakeOutcome clientSide = connection.awaitHandshake();
-            if (clientSide.isSuccess()) {
-                connection.awaitClosed();
-            }
+            Throwable closed = clientSide.isSuccess() ? connection.awaitClosed() : clientSide.cause();
+            assertThat(closed).isNotNull();
+            assertThat(closed.getMessage()).contains(alertSent(provider, expected));
         }
     }
 
@@ -142,7 +143,9 @@ class MutualTlsHandshakeTest {
             assertThat(serverSide.reason()).as("%s", serverSide.cause()).isEqualTo(RefusalReason.NO_PEER_CERTIFICATE);
             assertThat(serverSide.refusal().message()).isEqualTo(
                     "no-peer-certificate: peer presented no certificate, expected an X509-SVID");
-            connection.awaitClosed();
+            assertThat(connection.awaitHandshake().isSuccess()).isTrue();
+            assertThat(connection.awaitClosed().getMessage())
+                    .contains(alertSent(provider, RefusalReason.NO_PEER_CERTIFICATE));
         }
     }
 
@@ -161,7 +164,9 @@ class MutualTlsHandshakeTest {
                     + red.ingressId(green) + ", expected one of [" + red.id("ingress-blue-mesh-service-account")
                     + ", " + red.id("other") + "]");
             // The server only hears an alert from the client: a plain handshake failure on its side.
-            assertThat(tls.awaitServerHandshake().reason()).isEqualTo(RefusalReason.HANDSHAKE_FAILED);
+            HandshakeOutcome serverSide = tls.awaitServerHandshake();
+            assertThat(serverSide.reason()).isEqualTo(RefusalReason.HANDSHAKE_FAILED);
+            assertThat(serverSide.refusal().detail()).contains(alertSent(provider, RefusalReason.SPIFFE_ID_MISMATCH));
         }
     }
 
@@ -182,6 +187,29 @@ class MutualTlsHandshakeTest {
                 assertThat(clientSide.refusal().detail()).isEqualTo("presented " + red.ingressId(green)
                         + ", expected no identity (none is allowed for peer host details.bookinfo.svc.green-mesh-exports.local)");
             }
+        }
+    }
+
+    /** The alert a refused client receives, as its provider's exception names it. */
+    private static String alertSent(TlsProvider server, RefusalReason reason) {
+        if (server == TlsProvider.JDK) {
+            // The JDK sends certificate_unknown whatever its trust manager objected to.
+            return reason == RefusalReason.NO_PEER_CERTIFICATE ? "bad_certificate" : "certificate_unknown";
+        }
+        switch (reason) {
+            case NO_PEER_CERTIFICATE:
+                return "ALERT_CERTIFICATE_REQUIRED";
+            case UNTRUSTED_CHAIN:
+            case UNTRUSTED_TRUST_DOMAIN:
+                return "ALERT_UNKNOWN_CA";
+            case CERTIFICATE_EXPIRED:
+            case CERTIFICATE_NOT_YET_VALID:
+                return "ALERT_CERTIFICATE_EXPIRED";
+            case LEAF_IS_CA:
+            case BAD_KEY_USAGE:
+                return "ALERT_UNSUPPORTED_CERTIFICATE";
+            default:
+                return "ALERT_BAD_CERTIFICATE";
         }
     }
 
