@@ -12,6 +12,7 @@ import io.fedgate.core.trust.SpiffeTrustManager;
 import io.fedgate.core.trust.SvidVerifier;
 import io.fedgate.core.trust.TrustBundles;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 
@@ -23,7 +24,9 @@ import io.netty.handler.ssl.SslContextBuilder;
  * <p>Servers require a client certificate ({@link ClientAuth#REQUIRE}): a client that sends none fails the
  * handshake natively before the trust manager is asked, with an error that
  * {@link io.fedgate.core.trust.PeerRefusal#of(Throwable)} reports as {@code no-peer-certificate}.
- * Clients turn host name verification off: the peer's identity is its SPIFFE ID, not a DNS name.
+ * Clients turn host name verification off: the peer's identity is its SPIFFE ID, not a DNS name. Sessions are
+ * never resumed (see {@link #withoutResumption}): each connection pays a full handshake, and in exchange no
+ * connection skips verification.
  */
 public final class SslContexts {
     /** The protocol versions offered and accepted; Istio's and Maistra's Envoys speak both. */
@@ -45,8 +48,9 @@ public final class SslContexts {
     }
 
     /**
-     * The configured server builder, for callers that need to add to it (ALPN, session settings) or tests that
-     * narrow the protocols; everything {@link #forServer} sets is already set.
+     * The configured server builder, for callers that need to add to it (ALPN) or tests that narrow the
+     * protocols; everything {@link #forServer} sets is already set. Pass the built context through
+     * {@link #withoutResumption}.
      */
     public static SslContextBuilder serverBuilder(GatewayIdentity identity, SpiffeTrustManager trustManager,
                                                   TlsProvider provider) {
@@ -75,6 +79,18 @@ public final class SslContexts {
                 .endpointIdentificationAlgorithm(null);
     }
 
+    /**
+     * Turns session resumption off, so that every handshake runs the trust manager: a resumed session would skip
+     * expiry and authorization. {@link SpiffeTrustManager} invalidates the sessions it accepts, which is enough for
+     * the JDK; BoringSSL ignores that and needs its session cache off. Returns {@code context}.
+     */
+    public static SslContext withoutResumption(SslContext context) {
+        if (context.sessionContext() instanceof OpenSslSessionContext) {
+            ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
+        }
+        return context;
+    }
+
     /** With OpenSSL, refusals carry an error code that makes BoringSSL send a fitting alert, not internal_error. */
     static X509ExtendedTrustManager forProvider(SpiffeTrustManager trustManager, TlsProvider provider) {
         return provider == TlsProvider.OPENSSL ? new OpenSslAlertingTrustManager(trustManager) : trustManager;
@@ -87,7 +103,7 @@ public final class SslContexts {
 
     private static SslContext build(SslContextBuilder builder, GatewayIdentity identity, String role) {
         try {
-            return builder.build();
+            return withoutResumption(builder.build());
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the TLS " + role + " context for " + identity.spiffeId()
                     + ": " + e.getMessage(), e);

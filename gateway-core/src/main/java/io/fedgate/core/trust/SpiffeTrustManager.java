@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.security.cert.X509Certificate;
 
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import io.fedgate.core.spiffe.SpiffeId;
@@ -16,6 +17,9 @@ import io.fedgate.core.spiffe.SpiffeId;
  * check runs in both roles: a server checking its client ({@code checkClientTrusted}) and a client checking its
  * server ({@code checkServerTrusted}). Host names play no part; identity is the SPIFFE ID, so contexts using this
  * trust manager must turn endpoint identification off.
+ *
+ * <p>Sessions it accepts are invalidated so that they are never resumed: every connection is verified and
+ * authorized anew, at the cost of a full handshake each time.
  *
  * <p>Only {@link SSLEngine} handshakes are supported (what Netty uses with both the JDK and OpenSSL providers).
  * The socket and engine-less variants refuse, because an authorizer may need the connection to decide.
@@ -41,6 +45,13 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     public SpiffeId verify(X509Certificate[] chain, SSLEngine engine) throws PeerRefusedException {
         SpiffeId id = verifier.verify(chain);
         authorizer.authorize(id, engine);
+        SSLSession session = engine == null ? null : engine.getHandshakeSession();
+        if (session != null) {
+            // A resumed session skips the trust manager, and with it expiry and authorization (an egress's allowed
+            // IDs change with discovery). An invalidated session is never cached or ticketed by the JDK; OpenSSL
+            // ignores this, so SslContexts turns its session cache off.
+            session.invalidate();
+        }
         return id;
     }
 

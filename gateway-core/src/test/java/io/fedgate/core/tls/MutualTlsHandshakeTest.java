@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -92,6 +93,41 @@ class MutualTlsHandshakeTest {
             assertThat(connection.awaitHandshake().protocol()).isEqualTo("TLSv1.2");
             assertThat(connection.echo("ping")).isEqualTo("ping");
             assertThat(tls.awaitServerHandshake().peer()).isEqualTo(green.egressId(red));
+        }
+    }
+
+    static Stream<Object[]> providersAndProtocols() {
+        return providers().stream().flatMap(provider -> Stream.of(
+                new Object[] {provider, "TLSv1.3"}, new Object[] {provider, "TLSv1.2"}));
+    }
+
+    @ParameterizedTest(name = "[{0}] {1}")
+    @MethodSource("providersAndProtocols")
+    void verifiesEveryConnectionAsSessionsAreNeverResumed(TlsProvider provider, String protocol) throws Exception {
+        AtomicInteger serverChecks = new AtomicInteger();
+        AtomicInteger clientChecks = new AtomicInteger();
+        PeerAuthorizer server = engine -> {
+            serverChecks.incrementAndGet();
+            return Set.of(green.egressId(red));
+        };
+        PeerAuthorizer client = engine -> {
+            clientChecks.incrementAndGet();
+            return Set.of(red.ingressId(green));
+        };
+        SslContext clientContext = SslContexts.withoutResumption(SslContexts.clientBuilder(green.egressIdentity(red),
+                new SpiffeTrustManager(new SvidVerifier(pki.bundles()), client), provider).protocols(protocol).build());
+        try (LoopbackTls tls = LoopbackTls.start(SslContexts.forServer(red.ingressIdentity(green), pki.bundles(),
+                server, provider))) {
+            for (int i = 1; i <= 3; i++) {
+                // The same client context to the same host and port: what a resuming client would resume.
+                try (LoopbackTls.Client connection = tls.connect(clientContext, INGRESS_HOST)) {
+                    assertThat(connection.awaitHandshake().protocol()).isEqualTo(protocol);
+                    assertThat(connection.echo("ping " + i)).isEqualTo("ping " + i);
+                    assertThat(tls.awaitServerHandshake().isSuccess()).isTrue();
+                }
+                assertThat(serverChecks).hasValue(i);
+                assertThat(clientChecks).hasValue(i);
+            }
         }
     }
 
