@@ -80,7 +80,8 @@ public final class Pem {
                     return converter.getPrivateKey((PrivateKeyInfo) block);
                 }
                 if (block instanceof PEMKeyPair) {
-                    return converter.getKeyPair((PEMKeyPair) block).getPrivate();
+                    // Only the private part: SEC1 makes the public key optional, and getKeyPair fails without it.
+                    return converter.getPrivateKey(((PEMKeyPair) block).getPrivateKeyInfo());
                 }
                 if (block.getClass().getSimpleName().contains("Encrypted")) {
                     throw new IllegalArgumentException(source + ": encrypted private keys are not supported");

@@ -1,0 +1,176 @@
+package io.fedgate.core.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.fedgate.core.pki.CertificateAuthority;
+import io.fedgate.core.pki.IssuedCertificate;
+import io.fedgate.core.spiffe.SpiffeId;
+import io.fedgate.core.tls.GatewayIdentity;
+import io.fedgate.core.trust.PeerAuthorizer;
+import io.fedgate.core.trust.TrustBundles;
+
+/**
+ * Two federated meshes, {@code red} and {@code green}, each with its own root CA, named as the federation
+ * reference names them: mesh {@code red-mesh}, control-plane namespace {@code red-mesh-system}, trust domain
+ * {@code red-mesh.local}; its gateways for peer green are {@code ingress-green-mesh} and {@code egress-green-mesh},
+ * running as {@code <gateway>-service-account}. Gateway SVIDs are minted on first use and then reused.
+ *
+ * <pre>{@code
+ * FederationPki pki = FederationPki.create();
+ * SslContext ingress = SslContexts.forServer(pki.red().ingressIdentity(pki.green()), pki.bundles(),
+ *         PeerAuthorizer.exactly(pki.green().egressId(pki.red())), TlsProvider.select());
+ * }</pre>
+ */
+public final class FederationPki {
+    private final Mesh red;
+    private final Mesh green;
+
+    private FederationPki(Mesh red, Mesh green) {
+        this.red = red;
+        this.green = green;
+    }
+
+    /** Mints the two roots (EC P-256). Each call makes new, unrelated keys. */
+    public static FederationPki create() {
+        return new FederationPki(new Mesh("red-mesh"), new Mesh("green-mesh"));
+    }
+
+    /** The mesh {@code red-mesh} (trust domain {@code red-mesh.local}). */
+    public Mesh red() {
+        return red;
+    }
+
+    /** The mesh {@code green-mesh} (trust domain {@code green-mesh.local}). */
+    public Mesh green() {
+        return green;
+    }
+
+    /** Both meshes' roots, one bundle each: what either side's gateways trust. */
+    public TrustBundles bundles() {
+        return TrustBundles.builder()
+                .add(red.trustDomain(), red.ca().root())
+                .add(green.trustDomain(), green.ca().root())
+                .build();
+    }
+
+    /**
+     * Writes every gateway's files in Istio's layout: {@code <dir>/<mesh>/<gateway>/cert-chain.pem|key.pem|root-cert.pem}
+     * for the four gateways, plus {@code <dir>/<mesh>/root-cert.pem}, the root a peer puts in its ConfigMap.
+     *
+     * @return {@code directory}
+     */
+    public Path writeTo(Path directory) {
+        requireNonNull(directory, "directory");
+        for (Mesh mesh : List.of(red, green)) {
+            Mesh peer = mesh == red ? green : red;
+            Path meshDirectory = directory.resolve(mesh.name());
+            mesh.ingressFor(peer).writeIstioFiles(meshDirectory.resolve(mesh.ingressName(peer)));
+            mesh.egressFor(peer).writeIstioFiles(meshDirectory.resolve(mesh.egressName(peer)));
+            try {
+                Files.writeString(meshDirectory.resolve(GatewayIdentity.ROOT_CERT_FILE), mesh.ca().rootCertificatePem());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return directory;
+    }
+
+    /** One mesh: its CA and the SVIDs of its gateways for a peer. */
+    public static final class Mesh {
+        private final String name;
+        private final CertificateAuthority ca;
+        private final Map<String, IssuedCertificate> issued = new ConcurrentHashMap<>();
+
+        Mesh(String name) {
+            this.name = name;
+            this.ca = CertificateAuthority.createRoot(trustDomain());
+        }
+
+        /** e.g. {@code red-mesh}: how the peer names this mesh in its ServiceMeshPeer. */
+        public String name() {
+            return name;
+        }
+
+        /** e.g. {@code red-mesh-system}. */
+        public String namespace() {
+            return name + "-system";
+        }
+
+        /** e.g. {@code red-mesh.local}, the default {@code <peer name>.local}. */
+        public String trustDomain() {
+            return name + ".local";
+        }
+
+        /** This mesh's root CA; issue extra (or deliberately broken) SVIDs with it. */
+        public CertificateAuthority ca() {
+            return ca;
+        }
+
+        /** The workload ID of {@code serviceAccount} in this mesh's control-plane namespace. */
+        public SpiffeId id(String serviceAccount) {
+            return SpiffeId.ofServiceAccount(trustDomain(), namespace(), serviceAccount);
+        }
+
+        /** e.g. {@code ingress-green-mesh}. */
+        public String ingressName(Mesh peer) {
+            return "ingress-" + peer.name();
+        }
+
+        /** e.g. {@code egress-green-mesh}. */
+        public String egressName(Mesh peer) {
+            return "egress-" + peer.name();
+        }
+
+        /** e.g. {@code spiffe://red-mesh.local/ns/red-mesh-system/sa/ingress-green-mesh-service-account}. */
+        public SpiffeId ingressId(Mesh peer) {
+            return id(ingressName(peer) + "-service-account");
+        }
+
+        /** e.g. {@code spiffe://red-mesh.local/ns/red-mesh-system/sa/egress-green-mesh-service-account}: the peer's {@code clientID}. */
+        public SpiffeId egressId(Mesh peer) {
+            return id(egressName(peer) + "-service-account");
+        }
+
+        /** The SVID of this mesh's ingress gateway for {@code peer}. */
+        public IssuedCertificate ingressFor(Mesh peer) {
+            return issued.computeIfAbsent(ingressName(peer), n -> ca.issueSvid(ingressId(peer)));
+        }
+
+        /** The SVID of this mesh's egress gateway for {@code peer}. */
+        public IssuedCertificate egressFor(Mesh peer) {
+            return issued.computeIfAbsent(egressName(peer), n -> ca.issueSvid(egressId(peer)));
+        }
+
+        /** {@link #ingressFor} as a loaded gateway identity. */
+        public GatewayIdentity ingressIdentity(Mesh peer) {
+            return identity(ingressFor(peer));
+        }
+
+        /** {@link #egressFor} as a loaded gateway identity. */
+        public GatewayIdentity egressIdentity(Mesh peer) {
+            return identity(egressFor(peer));
+        }
+
+        /** An authorizer accepting exactly this mesh's egress for {@code peer}: how {@code peer}'s ingress admits it. */
+        public PeerAuthorizer egressAuthorizer(Mesh peer) {
+            return PeerAuthorizer.exactly(egressId(peer));
+        }
+
+        private static GatewayIdentity identity(IssuedCertificate svid) {
+            return GatewayIdentity.of(svid.chain(), svid.privateKey(), List.of(svid.root()));
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+}

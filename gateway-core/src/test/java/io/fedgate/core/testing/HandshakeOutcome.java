@@ -1,0 +1,74 @@
+package io.fedgate.core.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.fedgate.core.spiffe.SpiffeId;
+import io.fedgate.core.trust.PeerRefusal;
+import io.fedgate.core.trust.RefusalReason;
+
+/** How one side of a TLS handshake ended: the verified peer and protocol, or the refusal and its raw cause. */
+public final class HandshakeOutcome {
+    private final SpiffeId peer;
+    private final String protocol;
+    private final PeerRefusal refusal;
+    private final Throwable cause;
+
+    private HandshakeOutcome(SpiffeId peer, String protocol, PeerRefusal refusal, Throwable cause) {
+        this.peer = peer;
+        this.protocol = protocol;
+        this.refusal = refusal;
+        this.cause = cause;
+    }
+
+    static HandshakeOutcome success(SpiffeId peer, String protocol) {
+        return new HandshakeOutcome(requireNonNull(peer, "peer"), requireNonNull(protocol, "protocol"), null, null);
+    }
+
+    static HandshakeOutcome failure(Throwable cause) {
+        return new HandshakeOutcome(null, null, PeerRefusal.of(requireNonNull(cause, "cause")), cause);
+    }
+
+    /** Whether the handshake completed. */
+    public boolean isSuccess() {
+        return refusal == null;
+    }
+
+    /** The SPIFFE ID the peer presented; only after a successful handshake. */
+    public SpiffeId peer() {
+        if (peer == null) {
+            throw new IllegalStateException("handshake failed: " + refusal + " (no peer)");
+        }
+        return peer;
+    }
+
+    /** The negotiated protocol, e.g. {@code TLSv1.3}; only after a successful handshake. */
+    public String protocol() {
+        if (protocol == null) {
+            throw new IllegalStateException("handshake failed: " + refusal + " (no protocol)");
+        }
+        return protocol;
+    }
+
+    /** Why the handshake failed; only after a failed handshake. */
+    public PeerRefusal refusal() {
+        if (refusal == null) {
+            throw new IllegalStateException("handshake succeeded with " + peer + " (no refusal)");
+        }
+        return refusal;
+    }
+
+    /** Shortcut for {@code refusal().reason()}. */
+    public RefusalReason reason() {
+        return refusal().reason();
+    }
+
+    /** The exception Netty reported for the failed handshake, for diagnostics. */
+    public Throwable cause() {
+        return cause;
+    }
+
+    @Override
+    public String toString() {
+        return isSuccess() ? "success(" + peer + ", " + protocol + ")" : "failure(" + refusal + ")";
+    }
+}
