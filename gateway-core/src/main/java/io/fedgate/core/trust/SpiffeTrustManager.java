@@ -27,13 +27,11 @@ import io.fedgate.core.spiffe.SpiffeId;
 public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     private final SvidVerifier verifier;
     private final PeerAuthorizer authorizer;
-    private final X509Certificate[] acceptedIssuers;
 
     /** A trust manager verifying against {@code verifier}'s bundles and authorizing with {@code authorizer}. */
     public SpiffeTrustManager(SvidVerifier verifier, PeerAuthorizer authorizer) {
         this.verifier = requireNonNull(verifier, "verifier");
         this.authorizer = requireNonNull(authorizer, "authorizer");
-        this.acceptedIssuers = verifier.bundles().allRoots().toArray(new X509Certificate[0]);
     }
 
     /**
@@ -85,10 +83,14 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
         throw engineRequired();
     }
 
-    /** The roots of every bundle; a server sends their names so a client picks a certificate they issued. */
+    /**
+     * None: a server sends no list of acceptable CAs. With a list, TLS clients withhold a certificate that no listed
+     * root issued, and the refusal could only say {@code no-peer-certificate}; without one, every client presents its
+     * certificate and the refusal names the SPIFFE ID and trust domain it presented (Envoy does the same).
+     */
     @Override
     public X509Certificate[] getAcceptedIssuers() {
-        return acceptedIssuers.clone();
+        return new X509Certificate[0];
     }
 
     private static PeerRefusedException engineRequired() {

@@ -135,7 +135,7 @@ class MutualTlsHandshakeTest {
         return providers().stream().flatMap(provider -> Stream.of(
                 new Object[] {provider, "wrong SPIFFE ID from the right CA", RefusalReason.SPIFFE_ID_MISMATCH},
                 new Object[] {provider, "right SPIFFE ID from a foreign CA", RefusalReason.UNTRUSTED_CHAIN},
-                new Object[] {provider, "trust domain without bundle", RefusalReason.NO_PEER_CERTIFICATE},
+                new Object[] {provider, "trust domain without bundle", RefusalReason.UNTRUSTED_TRUST_DOMAIN},
                 new Object[] {provider, "expired", RefusalReason.CERTIFICATE_EXPIRED},
                 new Object[] {provider, "not yet valid", RefusalReason.CERTIFICATE_NOT_YET_VALID},
                 new Object[] {provider, "CA certificate as leaf", RefusalReason.LEAF_IS_CA},
@@ -307,12 +307,11 @@ class MutualTlsHandshakeTest {
                 return new Presented(CertificateAuthority.createRoot(green.trustDomain()).issueSvid(egress),
                         "presented " + egress, green.trustDomain(), "CN=Root CA,O=green-mesh.local");
             case "trust domain without bundle": {
-                // The server lists its roots as acceptable issuers, and Netty's clients (both providers) then
-                // withhold a certificate no listed root issued: the server sees none. SvidVerifierTest covers
-                // untrusted-trust-domain for clients that send it anyway (Envoy ignores the list).
+                // The server lists no acceptable CAs, so the client presents its certificate and the refusal
+                // can name the trust domain that has no bundle.
                 SpiffeId blue = SpiffeId.ofServiceAccount("blue-mesh.local", "blue-mesh-system", "egress");
                 return new Presented(CertificateAuthority.createRoot("blue-mesh.local").issueSvid(blue),
-                        "no certificate");
+                        "presented " + blue, "blue-mesh.local");
             }
             case "expired":
                 return new Presented(ca.newSvid(egress).notBefore(now.minus(Duration.ofDays(2)))
