@@ -5,6 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.fedgate.core.config.ConfigOptions;
+import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.tls.GatewayIdentity;
+
 /**
  * The options every gateway process takes, as typed values. The flag names, defaults and help texts
  * are declared once in {@link #commandLine(String, String)}, ghostunnel-style, so {@code --help},
@@ -35,17 +39,13 @@ public record GatewayOptions(
         int adminPort,
         String clusterDomain) {
 
-    /** Istio's mount layout for a gateway's workload certificate. */
-    public static final String DEFAULT_CERT_CHAIN = "/etc/certs/cert-chain.pem";
-    public static final String DEFAULT_KEY = "/etc/certs/key.pem";
-    public static final String DEFAULT_ROOT_CERT = "/etc/certs/root-cert.pem";
     /** Envoy binds every address by default; so do we. */
     public static final String DEFAULT_BIND = "0.0.0.0";
-    public static final int DEFAULT_SERVICE_PORT = 15443;
-    public static final int DEFAULT_DISCOVERY_PORT = 8188;
+    /** The listener ports are the ones a peer's {@code spec.remote} defaults to. */
+    public static final int DEFAULT_SERVICE_PORT = PeerConfig.DEFAULT_SERVICE_PORT;
+    public static final int DEFAULT_DISCOVERY_PORT = PeerConfig.DEFAULT_DISCOVERY_PORT;
     /** Envoy's admin port. */
     public static final int DEFAULT_ADMIN_PORT = 15000;
-    public static final String DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
     public GatewayOptions {
         requireNonNull(configDir, "configDir");
@@ -68,14 +68,14 @@ public record GatewayOptions(
                 .option("config-dir", "DIR", null, "directory of Kubernetes YAML files (ServiceMeshPeer, ConfigMap, ...)")
                 .option("namespace", "NS", null, "this mesh's control-plane namespace, e.g. red-mesh-system")
                 .option("name", "NAME", null, "this gateway's name, matched against spec.gateways." + role + ".name")
-                .option("cert-chain", "FILE", DEFAULT_CERT_CHAIN, "this gateway's certificate chain (PEM)")
-                .option("key", "FILE", DEFAULT_KEY, "this gateway's private key (PEM, PKCS#8 or traditional)")
-                .option("root-cert", "FILE", DEFAULT_ROOT_CERT, "the local mesh's root certificate(s) (PEM)")
+                .option("cert-chain", "FILE", GatewayIdentity.DEFAULT_CERT_CHAIN_PATH, "this gateway's certificate chain (PEM)")
+                .option("key", "FILE", GatewayIdentity.DEFAULT_KEY_PATH, "this gateway's private key (PEM, PKCS#8 or traditional)")
+                .option("root-cert", "FILE", GatewayIdentity.DEFAULT_ROOT_CERT_PATH, "the local mesh's root certificate(s) (PEM)")
                 .option("bind", "ADDR", DEFAULT_BIND, "address the listeners bind")
                 .option("service-port", "PORT", String.valueOf(DEFAULT_SERVICE_PORT), "service traffic listener (raw TLS)")
                 .option("discovery-port", "PORT", String.valueOf(DEFAULT_DISCOVERY_PORT), "discovery listener")
                 .option("admin-port", "PORT", String.valueOf(DEFAULT_ADMIN_PORT), "admin listener (metrics, health, status)")
-                .option("cluster-domain", "DOMAIN", DEFAULT_CLUSTER_DOMAIN, "resolves services without EndpointSlices as <name>.<ns>.svc.DOMAIN");
+                .option("cluster-domain", "DOMAIN", ConfigOptions.DEFAULT_CLUSTER_DOMAIN, "resolves services without EndpointSlices as <name>.<ns>.svc.DOMAIN");
     }
 
     /**

@@ -35,7 +35,7 @@ public final class ValidateCommand {
                 "Loads a config directory as a gateway would; prints a summary, or every problem.")
                 .option("config-dir", "DIR", null, "directory of Kubernetes YAML files")
                 .option("namespace", "NS", null, "this mesh's control-plane namespace, e.g. red-mesh-system")
-                .option("cluster-domain", "DOMAIN", GatewayOptions.DEFAULT_CLUSTER_DOMAIN,
+                .option("cluster-domain", "DOMAIN", ConfigOptions.DEFAULT_CLUSTER_DOMAIN,
                         "resolves services without EndpointSlices as <name>.<ns>.svc.DOMAIN");
         CommandLine.Parsed parsed = cli.parse(args);
         if (parsed.helpRequested()) {

@@ -6,7 +6,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -102,8 +104,12 @@ public final class Pem {
         requireNonNull(file, "file");
         try {
             return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException(file + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException(file + ": cannot read: permission denied", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + ": cannot read: " + e, e);
+            throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 }

@@ -1,0 +1,67 @@
+package io.fedgate.core.cli;
+
+import java.io.PrintStream;
+import java.util.logging.Logger;
+
+import io.fedgate.core.gateway.GatewayContext;
+import io.fedgate.core.gateway.GatewayRole;
+import io.fedgate.core.gateway.GatewayStartup;
+import io.fedgate.core.gateway.StartupException;
+
+/**
+ * The shared front half of {@code fedgate ingress} and {@code fedgate egress}: parses the options, prints
+ * {@code --help}, prepares the {@link GatewayContext} (config, identity, trust) and reports every problem before
+ * anything listens. Exit status: 0 after a clean stop, 1 when the config or identity is invalid, 2 for a bad
+ * command line.
+ */
+public final class GatewayCommand {
+    public static final int OK = 0;
+    public static final int INVALID = 1;
+    public static final int USAGE = 2;
+
+    private static final Logger LOG = Logger.getLogger(GatewayCommand.class.getName());
+
+    private GatewayCommand() {
+    }
+
+    /**
+     * The outcome of {@link #prepare}: a context to run, or the exit status after help or problems were printed.
+     *
+     * @param context    the prepared gateway, or {@code null}
+     * @param exitStatus meaningful when {@code context} is {@code null}
+     */
+    public record Prepared(GatewayContext context, int exitStatus) {
+        /** Whether the gateway may start. */
+        public boolean ready() {
+            return context != null;
+        }
+    }
+
+    /** Parses {@code args} and prepares the gateway's context, printing help or every problem found. */
+    public static Prepared prepare(GatewayRole role, String summary, String[] args, PrintStream out, PrintStream err) {
+        CommandLine cli = GatewayOptions.commandLine(role.label(), summary);
+        CommandLine.Parsed parsed = cli.parse(args);
+        if (parsed.helpRequested()) {
+            out.print(cli.usage());
+            return new Prepared(null, OK);
+        }
+        GatewayOptions options = GatewayOptions.from(parsed);
+        if (options == null) {
+            parsed.problems().forEach(problem -> err.println(cli.command() + ": " + problem));
+            err.println("(" + cli.command() + " --help lists the options)");
+            return new Prepared(null, USAGE);
+        }
+        try {
+            GatewayContext context = GatewayStartup.prepare(role, options);
+            LOG.info(() -> role.label() + " " + context.name() + " in " + options.namespace() + ": identity "
+                    + context.identity().spiffeId() + ", peers " + context.peerNames() + ", trust domains "
+                    + context.trustBundles().trustDomains() + ", TLS provider " + context.tlsProvider().description());
+            return new Prepared(context, OK);
+        } catch (StartupException e) {
+            err.println(cli.command() + " " + options.name() + ": cannot start, "
+                    + e.problems().size() + (e.problems().size() == 1 ? " problem:" : " problems:"));
+            e.problems().forEach(problem -> err.println("  " + problem));
+            return new Prepared(null, INVALID);
+        }
+    }
+}
