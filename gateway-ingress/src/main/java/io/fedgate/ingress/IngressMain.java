@@ -1,28 +1,47 @@
 package io.fedgate.ingress;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 import io.fedgate.core.cli.GatewayCommand;
 import io.fedgate.core.gateway.GatewayRole;
+import io.fedgate.core.gateway.StartupException;
 import io.fedgate.core.logging.Logging;
+import sun.misc.Signal;
 
-/** Entry point of the ingress gateway process, {@code fedgate ingress}. */
+/**
+ * Entry point of the ingress gateway process, {@code fedgate ingress}. SIGHUP reloads the config directory and the
+ * certificate files; SIGTERM (or SIGINT) closes the listeners and exits.
+ */
 public final class IngressMain {
     static final String SUMMARY = "Ingress gateway: accepts a peer mesh's service traffic (raw TLS) and discovery requests.";
 
-    /** Exit status while this build only runs the start-up checks. */
-    static final int NOT_SERVING = 3;
+    private static final Logger LOG = Logger.getLogger(IngressMain.class.getName());
 
     private IngressMain() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         Logging.configure();
         GatewayCommand.Prepared prepared = GatewayCommand.prepare(GatewayRole.INGRESS, SUMMARY, args, System.out, System.err);
         if (!prepared.ready()) {
             System.exit(prepared.exitStatus());
         }
-        // The listeners arrive with the ingress issue; until then the process stops after its start-up checks.
-        System.err.println("fedgate ingress " + prepared.context().name() + ": start-up checks passed; "
-                + "this build does not serve traffic yet");
-        System.exit(NOT_SERVING);
+        IngressServer server;
+        try {
+            server = IngressServer.start(prepared.context());
+        } catch (StartupException e) {
+            System.err.println("fedgate ingress " + prepared.context().name() + ": cannot start:");
+            e.problems().forEach(problem -> System.err.println("  " + problem));
+            System.exit(GatewayCommand.INVALID);
+            return;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "cannot start: " + e.getMessage(), e);
+            System.exit(GatewayCommand.INVALID);
+            return;
+        }
+        Signal.handle(new Signal("HUP"), signal -> server.reload());
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "fedgate-shutdown"));
+        server.awaitClose();
     }
 }

@@ -2,6 +2,7 @@ package io.fedgate.core.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -135,6 +136,36 @@ public final class CommandLine {
         }
     }
 
+    /**
+     * Parses a duration as operators write it: a number and a unit, {@code ms}, {@code s}, {@code m} or {@code h}
+     * ({@code 500ms}, {@code 10s}, {@code 1h}).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Duration parseDuration(String text) {
+        String value = text.trim();
+        int unitStart = 0;
+        while (unitStart < value.length() && Character.isDigit(value.charAt(unitStart))) {
+            unitStart++;
+        }
+        if (unitStart == 0 || unitStart > 12) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 500ms, 10s, 5m, 1h)");
+        }
+        long amount = Long.parseLong(value.substring(0, unitStart));
+        switch (value.substring(unitStart)) {
+            case "ms":
+                return Duration.ofMillis(amount);
+            case "s":
+                return Duration.ofSeconds(amount);
+            case "m":
+                return Duration.ofMinutes(amount);
+            case "h":
+                return Duration.ofHours(amount);
+            default:
+                throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 500ms, 10s, 5m, 1h)");
+        }
+    }
+
     /** The outcome of {@link #parse}: values (defaults applied) and every problem found. */
     public static final class Parsed {
         private final CommandLine commandLine;
@@ -190,6 +221,38 @@ public final class CommandLine {
                 // reported below
             }
             problems.add("--" + name + ": '" + raw + "' is not a port (0-65535)");
+            return -1;
+        }
+
+        /** A duration option ({@link CommandLine#parseDuration}); a bad value is recorded as a problem and null returned. */
+        public Duration duration(String name) {
+            String raw = value(name);
+            if (raw == null) {
+                return null;
+            }
+            try {
+                return parseDuration(raw);
+            } catch (IllegalArgumentException e) {
+                problems.add("--" + name + ": " + e.getMessage());
+                return null;
+            }
+        }
+
+        /** A whole number option within [min, max]; a bad value is recorded as a problem and -1 returned. */
+        public int integer(String name, int min, int max) {
+            String raw = value(name);
+            if (raw == null) {
+                return -1;
+            }
+            try {
+                int value = Integer.parseInt(raw.trim());
+                if (value >= min && value <= max) {
+                    return value;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            problems.add("--" + name + ": '" + raw + "' is not a whole number in " + min + "-" + max);
             return -1;
         }
     }

@@ -3,6 +3,7 @@ package io.fedgate.core.cli;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import io.fedgate.core.config.ConfigOptions;
@@ -25,6 +26,10 @@ import io.fedgate.core.tls.GatewayIdentity;
  * @param discoveryPort discovery listener port
  * @param adminPort     admin listener port (metrics, health, status)
  * @param clusterDomain Kubernetes cluster domain used to resolve services without EndpointSlices
+ * @param handshakeTimeout bound on a downstream's ClientHello and TLS handshake
+ * @param idleTimeout   a relayed connection with no bytes either way for this long is closed
+ * @param connectTimeout bound on one attempt to connect to an upstream endpoint
+ * @param maxClientHello largest ClientHello accepted, in bytes
  */
 public record GatewayOptions(
         Path configDir,
@@ -37,7 +42,11 @@ public record GatewayOptions(
         int servicePort,
         int discoveryPort,
         int adminPort,
-        String clusterDomain) {
+        String clusterDomain,
+        Duration handshakeTimeout,
+        Duration idleTimeout,
+        Duration connectTimeout,
+        int maxClientHello) {
 
     /** Envoy binds every address by default; so do we. */
     public static final String DEFAULT_BIND = "0.0.0.0";
@@ -46,6 +55,16 @@ public record GatewayOptions(
     public static final int DEFAULT_DISCOVERY_PORT = PeerConfig.DEFAULT_DISCOVERY_PORT;
     /** Envoy's admin port. */
     public static final int DEFAULT_ADMIN_PORT = 15000;
+    /** Netty's and Envoy's order of magnitude for a TLS handshake bound. */
+    public static final String DEFAULT_HANDSHAKE_TIMEOUT = "10s";
+    /** Envoy's tcp_proxy default idle timeout. */
+    public static final String DEFAULT_IDLE_TIMEOUT = "1h";
+    /** Envoy's default cluster connect timeout. */
+    public static final String DEFAULT_CONNECT_TIMEOUT = "5s";
+    /** Envoy's tls_inspector bound; a ClientHello with post-quantum key shares is about 2 KiB. */
+    public static final int DEFAULT_MAX_CLIENT_HELLO = 16 * 1024;
+    /** Netty's upper bound for a ClientHello. */
+    public static final int MAX_CLIENT_HELLO_LIMIT = 64 * 1024;
 
     public GatewayOptions {
         requireNonNull(configDir, "configDir");
@@ -56,6 +75,9 @@ public record GatewayOptions(
         requireNonNull(rootCert, "rootCert");
         requireNonNull(bind, "bind");
         requireNonNull(clusterDomain, "clusterDomain");
+        requireNonNull(handshakeTimeout, "handshakeTimeout");
+        requireNonNull(idleTimeout, "idleTimeout");
+        requireNonNull(connectTimeout, "connectTimeout");
     }
 
     /**
@@ -75,7 +97,11 @@ public record GatewayOptions(
                 .option("service-port", "PORT", String.valueOf(DEFAULT_SERVICE_PORT), "service traffic listener (raw TLS)")
                 .option("discovery-port", "PORT", String.valueOf(DEFAULT_DISCOVERY_PORT), "discovery listener")
                 .option("admin-port", "PORT", String.valueOf(DEFAULT_ADMIN_PORT), "admin listener (metrics, health, status)")
-                .option("cluster-domain", "DOMAIN", ConfigOptions.DEFAULT_CLUSTER_DOMAIN, "resolves services without EndpointSlices as <name>.<ns>.svc.DOMAIN");
+                .option("cluster-domain", "DOMAIN", ConfigOptions.DEFAULT_CLUSTER_DOMAIN, "resolves services without EndpointSlices as <name>.<ns>.svc.DOMAIN")
+                .option("handshake-timeout", "DURATION", DEFAULT_HANDSHAKE_TIMEOUT, "bound on a downstream ClientHello and TLS handshake")
+                .option("idle-timeout", "DURATION", DEFAULT_IDLE_TIMEOUT, "close a relayed connection idle this long")
+                .option("connect-timeout", "DURATION", DEFAULT_CONNECT_TIMEOUT, "bound on one upstream connect attempt")
+                .option("max-client-hello", "BYTES", String.valueOf(DEFAULT_MAX_CLIENT_HELLO), "largest ClientHello accepted (up to 65536)");
     }
 
     /**
@@ -87,6 +113,10 @@ public record GatewayOptions(
         int servicePort = parsed.port("service-port");
         int discoveryPort = parsed.port("discovery-port");
         int adminPort = parsed.port("admin-port");
+        Duration handshakeTimeout = parsed.duration("handshake-timeout");
+        Duration idleTimeout = parsed.duration("idle-timeout");
+        Duration connectTimeout = parsed.duration("connect-timeout");
+        int maxClientHello = parsed.integer("max-client-hello", 512, MAX_CLIENT_HELLO_LIMIT);
         List<String> problems = parsed.problems();
         if (!problems.isEmpty()) {
             return null;
@@ -102,6 +132,10 @@ public record GatewayOptions(
                 servicePort,
                 discoveryPort,
                 adminPort,
-                parsed.value("cluster-domain"));
+                parsed.value("cluster-domain"),
+                handshakeTimeout,
+                idleTimeout,
+                connectTimeout,
+                maxClientHello);
     }
 }

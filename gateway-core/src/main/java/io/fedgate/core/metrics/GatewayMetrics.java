@@ -1,0 +1,116 @@
+package io.fedgate.core.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import io.fedgate.core.gateway.GatewayRole;
+
+/**
+ * Every meter a gateway exports, declared in one place: their names are public API (dashboards and alerts depend
+ * on them). The standard TCP meters keep Istio's names so existing Istio dashboards work; fedgate's own are
+ * {@code fedgate.<role>.<side>.<object>.<event>} with outcomes as tags. Micrometer's Prometheus registry renders
+ * them in snake case ({@code fedgate_ingress_downstream_cx_refused_total}).
+ *
+ * <p>Counters are looked up once per tag combination and cached; updating one is a lock-free add, so the relay
+ * reports its byte counts when a connection closes without touching a lock on the data path.
+ */
+public final class GatewayMetrics {
+    private final MeterRegistry registry;
+    private final String role;
+    private final ConcurrentMap<Tags, Counter> refusals = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Tags, Counter> connectFailures = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Tags, ConnectionMeters> connections = new ConcurrentHashMap<>();
+
+    public GatewayMetrics(MeterRegistry registry, GatewayRole role) {
+        this.registry = requireNonNull(registry, "registry");
+        this.role = requireNonNull(role, "role").label();
+    }
+
+    /** A registry that renders Prometheus text, as the admin listener serves it. */
+    public static PrometheusMeterRegistry newPrometheusRegistry() {
+        return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * A downstream connection was refused before any byte was relayed.
+     *
+     * @param listener e.g. {@code service} or {@code discovery}
+     * @param reason   a reason code ({@code spiffe-id-mismatch}, {@code unknown-sni}, ...); rendered in snake case
+     * @param peer     the peer the connection was for, or {@code unknown}
+     */
+    public void downstreamRefused(String listener, String reason, String peer) {
+        Tags tags = Tags.of("listener", listener, "reason", snakeCase(reason), "peer", peer);
+        refusals.computeIfAbsent(tags, t -> Counter.builder("fedgate." + role + ".downstream.cx.refused")
+                .description("Downstream connections refused, by reason")
+                .tags(t)
+                .register(registry)).increment();
+    }
+
+    /** An attempt to connect to one upstream endpoint of {@code service} failed. */
+    public void upstreamConnectFailed(String service) {
+        Tags tags = Tags.of("destination_service", service);
+        connectFailures.computeIfAbsent(tags, t -> Counter.builder("fedgate." + role + ".upstream.cx.connect.failures")
+                .description("Failed attempts to connect to an upstream endpoint")
+                .tags(t)
+                .register(registry)).increment();
+    }
+
+    /** A relayed connection opened. */
+    public void connectionOpened(String peer, String direction, String service) {
+        meters(peer, direction, service).opened.increment();
+    }
+
+    /**
+     * A relayed connection closed after relaying the given bytes.
+     *
+     * @param sent     bytes sent to the downstream (Istio's "sent" is from the proxy to the connection's client)
+     * @param received bytes received from the downstream
+     */
+    public void connectionClosed(String peer, String direction, String service, long sent, long received) {
+        ConnectionMeters meters = meters(peer, direction, service);
+        meters.closed.increment();
+        meters.sent.increment(sent);
+        meters.received.increment(received);
+    }
+
+    private ConnectionMeters meters(String peer, String direction, String service) {
+        Tags tags = Tags.of("peer", peer, "direction", direction, "destination_service", service);
+        return connections.computeIfAbsent(tags, t -> new ConnectionMeters(registry, t));
+    }
+
+    static String snakeCase(String code) {
+        return code.toLowerCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** Istio's standard TCP meters for one tag combination. */
+    private static final class ConnectionMeters {
+        final Counter opened;
+        final Counter closed;
+        final Counter sent;
+        final Counter received;
+
+        ConnectionMeters(MeterRegistry registry, Tags tags) {
+            opened = Counter.builder("istio.tcp.connections.opened").tags(tags)
+                    .description("Connections opened").register(registry);
+            closed = Counter.builder("istio.tcp.connections.closed").tags(tags)
+                    .description("Connections closed").register(registry);
+            sent = Counter.builder("istio.tcp.sent.bytes").tags(tags).baseUnit("bytes")
+                    .description("Bytes sent to the downstream").register(registry);
+            received = Counter.builder("istio.tcp.received.bytes").tags(tags).baseUnit("bytes")
+                    .description("Bytes received from the downstream").register(registry);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.fedgate.core.relay;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.function.Consumer;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+
+/**
+ * One relayed connection: a downstream channel (accepted) joined to an upstream channel (connected), bytes copied
+ * neither in Java nor twice in Netty: each {@code ByteBuf} read on one side is written, as is, to the other.
+ *
+ * <p>Both channels must run with {@code AUTO_READ} off, {@code ALLOW_HALF_CLOSURE} on, and on the same event loop:
+ * then every field here is touched by one thread only and needs no {@code volatile}. Reads are driven by the other
+ * side's writability (see {@link RelayHandler}), so a slow reader on one side stops reading on the other and the
+ * memory a connection holds stays within its write-buffer high-water mark plus one read burst.
+ *
+ * <p>End of stream is propagated one direction at a time (half-close): when one side stops sending, the other side's
+ * output is shut down (a TCP FIN, or a TLS close_notify), and the relay closes both channels once neither side has
+ * anything left to send, or as soon as either fails.
+ */
+public final class Relay {
+    /** Name of the relay handler in both pipelines. */
+    public static final String HANDLER_NAME = "relay";
+
+    private final Channel downstream;
+    private final Channel upstream;
+    private final RelayHandler downstreamHandler;
+    private final RelayHandler upstreamHandler;
+    private final long startNanos = System.nanoTime();
+    private Consumer<Relay> onClose;
+    private boolean closed;
+    private Throwable failure;
+
+    private Relay(Channel downstream, Channel upstream) {
+        this.downstream = downstream;
+        this.upstream = upstream;
+        this.downstreamHandler = new RelayHandler(this, upstream);
+        this.upstreamHandler = new RelayHandler(this, downstream);
+    }
+
+    /**
+     * Joins {@code downstream} to a connected {@code upstream} and starts reading both. Call on their (shared)
+     * event loop. If the downstream pipeline has a {@link HoldReadsHandler}, the relay takes its place and sends
+     * what it held upstream first; otherwise the relay is added last.
+     *
+     * @param onClose called once, on the event loop, when both channels are closed; for access logs and metrics
+     */
+    public static Relay start(Channel downstream, Channel upstream, Consumer<Relay> onClose) {
+        requireNonNull(downstream, "downstream");
+        requireNonNull(upstream, "upstream");
+        if (!downstream.eventLoop().inEventLoop() || downstream.eventLoop() != upstream.eventLoop()) {
+            throw new IllegalStateException("a relay runs on the event loop its two channels share");
+        }
+        Relay relay = new Relay(downstream, upstream);
+        relay.onClose = requireNonNull(onClose, "onClose");
+        upstream.pipeline().addLast(HANDLER_NAME, relay.upstreamHandler);
+        ChannelPipeline pipeline = downstream.pipeline();
+        HoldReadsHandler hold = pipeline.get(HoldReadsHandler.class);
+        if (hold != null) {
+            // Replacing the holder hands its queued reads to the relay handler, which writes them upstream.
+            pipeline.replace(hold, HANDLER_NAME, relay.downstreamHandler);
+        } else {
+            pipeline.addLast(HANDLER_NAME, relay.downstreamHandler);
+        }
+        downstream.closeFuture().addListener(f -> relay.closeBoth());
+        upstream.closeFuture().addListener(f -> relay.closeBoth());
+        upstream.read();
+        downstream.read();
+        return relay;
+    }
+
+    public Channel downstream() {
+        return downstream;
+    }
+
+    public Channel upstream() {
+        return upstream;
+    }
+
+    /** Bytes read from downstream and written upstream so far. */
+    public long bytesFromDownstream() {
+        return downstreamHandler.bytesRelayed();
+    }
+
+    /** Bytes read from upstream and written downstream so far. */
+    public long bytesFromUpstream() {
+        return upstreamHandler.bytesRelayed();
+    }
+
+    /** Nanoseconds since the relay started. */
+    public long durationNanos() {
+        return System.nanoTime() - startNanos;
+    }
+
+    /** The error that ended the relay, or {@code null} when it ended by both sides finishing or closing. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** The handler reading from the other side than {@code handler}'s. */
+    RelayHandler opposite(RelayHandler handler) {
+        return handler == downstreamHandler ? upstreamHandler : downstreamHandler;
+    }
+
+    /** {@code source} will send nothing more: shut {@code target}'s output once what was written has gone. */
+    void inputDone(RelayHandler source, Channel target) {
+        if (opposite(source).isInputDone()) {
+            // Neither side has anything left to send.
+            target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeBoth());
+            return;
+        }
+        target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+            if (f.isSuccess()) {
+                shutdownOutput(target);
+            }
+        });
+    }
+
+    /** One side failed or closed: flush what the other side still has to send, then close both. */
+    void sideClosed(Channel target) {
+        if (target.isActive()) {
+            target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeBoth());
+        } else {
+            closeBoth();
+        }
+    }
+
+    void failed(Throwable cause) {
+        if (failure == null) {
+            failure = cause;
+        }
+        closeBoth();
+    }
+
+    private void closeBoth() {
+        if (!downstream.eventLoop().inEventLoop()) {
+            downstream.eventLoop().execute(this::closeBoth);
+            return;
+        }
+        downstream.close();
+        upstream.close();
+        if (!closed && !downstream.isOpen() && !upstream.isOpen()) {
+            closed = true;
+            onClose.accept(this);
+        }
+    }
+
+    /** Ends a channel's output without ending its input: TLS close_notify over TLS, a TCP FIN otherwise. */
+    private static void shutdownOutput(Channel channel) {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl != null) {
+            ssl.closeOutbound();
+        } else if (channel instanceof DuplexChannel) {
+            ((DuplexChannel) channel).shutdownOutput();
+        }
+    }
+}

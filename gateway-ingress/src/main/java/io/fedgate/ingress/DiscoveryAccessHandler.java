@@ -1,0 +1,162 @@
+package io.fedgate.ingress;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.logging.Logger;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+
+import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.spiffe.SpiffeId;
+import io.fedgate.core.trust.PeerRefusedException;
+import io.fedgate.core.trust.RefusalReason;
+import io.fedgate.core.trust.X509Svids;
+
+/**
+ * The discovery listener's route, as the reference's ingress gateway applies it before its discovery server: the
+ * client's SPIFFE ID (verified during the handshake) must be the {@code clientID} of a served peer, else every
+ * request gets 403; exactly {@code /v1/services/} becomes {@code /v1/services/<peer>} and exactly
+ * {@code /v1/watch} becomes {@code /v1/watch/<peer>}; any other path gets 404. Rewritten requests go on to the
+ * discovery server handler.
+ */
+final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
+    static final String NAME = "discovery-access";
+    /** Channel attribute-free hand-off: the peer name the next handler serves, via the rewritten path. */
+    static final String SERVICES_PATH = "/v1/services/";
+    static final String WATCH_PATH = "/v1/watch";
+
+    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.DiscoveryListener");
+
+    private final Map<SpiffeId, PeerConfig> peersByClientId;
+    private final GatewayMetrics metrics;
+    private Optional<PeerConfig> peer;
+    private String refusal;
+
+    /** @param peersByClientId the served peers by their {@code clientID} */
+    DiscoveryAccessHandler(Map<SpiffeId, PeerConfig> peersByClientId, GatewayMetrics metrics) {
+        this.peersByClientId = Map.copyOf(requireNonNull(peersByClientId, "peersByClientId"));
+        this.metrics = requireNonNull(metrics, "metrics");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpRequest)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        HttpRequest request = (HttpRequest) msg;
+        if (peer == null) {
+            authorize(ctx);
+        }
+        if (peer.isEmpty()) {
+            respond(ctx, request, HttpResponseStatus.FORBIDDEN, "RBAC: access denied\n");
+            return;
+        }
+        String path = request.uri();
+        int query = path.indexOf('?');
+        String rawPath = query < 0 ? path : path.substring(0, query);
+        String suffix = query < 0 ? "" : path.substring(query);
+        if (rawPath.equals(SERVICES_PATH)) {
+            request.setUri(SERVICES_PATH + peer.get().name() + suffix);
+        } else if (rawPath.equals(WATCH_PATH)) {
+            request.setUri(WATCH_PATH + "/" + peer.get().name() + suffix);
+        } else {
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n");
+            return;
+        }
+        ctx.fireChannelRead(request);
+    }
+
+    /** Decides once per connection which peer it speaks for, from the verified client certificate. */
+    private void authorize(ChannelHandlerContext ctx) {
+        SpiffeId presented;
+        try {
+            Certificate[] chain = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+            presented = X509Svids.spiffeId((X509Certificate) chain[0]);
+        } catch (SSLPeerUnverifiedException | PeerRefusedException | RuntimeException e) {
+            peer = Optional.empty();
+            refuse(ctx, RefusalReason.NO_PEER_CERTIFICATE.code(), String.valueOf(e.getMessage()));
+            return;
+        }
+        peer = Optional.ofNullable(peersByClientId.get(presented));
+        if (peer.isEmpty()) {
+            TreeSet<String> expected = new TreeSet<>();
+            peersByClientId.keySet().forEach(id -> expected.add(id.toString()));
+            refuse(ctx, RefusalReason.SPIFFE_ID_MISMATCH.code(), "presented " + presented + ", expected "
+                    + (expected.size() == 1 ? expected.first() : "one of " + expected));
+        }
+    }
+
+    private void refuse(ChannelHandlerContext ctx, String reason, String detail) {
+        refusal = reason;
+        metrics.downstreamRefused("discovery", reason, "unknown");
+        LOG.info(() -> "refused downstream=" + source(ctx) + " reason=" + reason + ": " + detail + " (HTTP 403)");
+    }
+
+    /** Where the request came from, for status: the first X-Forwarded-For entry, else the peer address. */
+    static String source(ChannelHandlerContext ctx, HttpRequest request) {
+        String forwarded = request.headers().get("x-forwarded-for");
+        if (forwarded != null && !forwarded.isBlank()) {
+            return forwarded.split(",", 2)[0].trim();
+        }
+        return source(ctx);
+    }
+
+    private static String source(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
+            return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        }
+        return String.valueOf(ctx.channel().remoteAddress());
+    }
+
+    private static void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        ReferenceCountUtil.release(request);
+        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setContentLength(response, content.readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive);
+        if (keepAlive) {
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** The reason this connection was refused, or {@code null}; for tests. */
+    String refusal() {
+        return refusal;
+    }
+
+    /** Served peers by {@code clientID}. */
+    static Map<SpiffeId, PeerConfig> byClientId(List<PeerConfig> peers) {
+        java.util.HashMap<SpiffeId, PeerConfig> map = new java.util.HashMap<>();
+        peers.forEach(peer -> map.putIfAbsent(peer.security().clientId(), peer));
+        return map;
+    }
+}

@@ -1,0 +1,130 @@
+package io.fedgate.ingress;
+
+import java.net.SocketAddress;
+import java.util.logging.Logger;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SniCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.ReferenceCountUtil;
+
+import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
+import io.fedgate.core.trust.PeerRefusal;
+
+/**
+ * Last in a service-listener pipeline until the relay starts: remembers what is known about the downstream
+ * connection (address, server name, route) and, if the connection ends before a relay is established, logs it once
+ * and counts it with a reason code. Reasons: the route refusals ({@code no-sni}, {@code unknown-sni},
+ * {@code sni-needs-port}), the TLS refusals of {@link PeerRefusal} ({@code spiffe-id-mismatch}, ...), and
+ * {@code not-tls}, {@code client-hello-too-large}, {@code handshake-timeout}, {@code closed-before-handshake},
+ * {@code upstream-unreachable}.
+ */
+final class DownstreamReporter extends ChannelInboundHandlerAdapter {
+    static final String NAME = "downstream-reporter";
+    /** No endpoint of the route's cluster accepted a connection. */
+    static final String UPSTREAM_UNREACHABLE = "upstream-unreachable";
+
+    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.ServiceListener");
+
+    private final GatewayMetrics metrics;
+    private String serverName;
+    private IngressRoute route;
+    private boolean settled;
+
+    DownstreamReporter(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    void serverName(String serverName) {
+        this.serverName = serverName;
+    }
+
+    void route(IngressRoute route) {
+        this.route = route;
+    }
+
+    /** The relay took over: from here the connection's end is the relay's to report. */
+    void relayStarted(ChannelHandlerContext ctx) {
+        settled = true;
+        ctx.pipeline().remove(this);
+    }
+
+    /** Logs and counts a refusal once, and closes the connection. */
+    void refuse(Channel channel, String reason, String detail) {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        String peer = route == null ? "unknown" : route.peer().name();
+        metrics.downstreamRefused("service", reason, peer);
+        LOG.info(() -> "refused downstream=" + address(channel.remoteAddress()) + " sni=" + quoted(serverName)
+                + " peer=" + peer + " reason=" + reason + ": " + detail);
+        channel.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof SniCompletionEvent) {
+            SniCompletionEvent sni = (SniCompletionEvent) evt;
+            serverName = sni.hostname();
+            if (!sni.isSuccess()) {
+                refuse(ctx, sni.cause());
+            }
+        } else if (evt instanceof SslHandshakeCompletionEvent && !((SslHandshakeCompletionEvent) evt).isSuccess()) {
+            refuse(ctx, ((SslHandshakeCompletionEvent) evt).cause());
+        } else {
+            ReferenceCountUtil.release(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        refuse(ctx, cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        refuse(ctx.channel(), "closed-before-handshake", "the downstream closed the connection before TLS was established");
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // Nothing may reach here before the relay starts; never leak it.
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Channel channel = ctx.channel();
+        if (root instanceof RouteRefusedException) {
+            refuse(channel, ((RouteRefusedException) root).reason(), root.getMessage());
+        } else if (root instanceof NoEndpointReachableException) {
+            refuse(channel, UPSTREAM_UNREACHABLE, root.getMessage());
+        } else if (root instanceof TooLongFrameException) {
+            refuse(channel, "client-hello-too-large", root.getMessage());
+        } else if (root instanceof NotSslRecordException) {
+            refuse(channel, "not-tls", "the first bytes are not a TLS record");
+        } else if (root instanceof SslHandshakeTimeoutException) {
+            refuse(channel, "handshake-timeout", root.getMessage());
+        } else {
+            // TLS failures: the SPIFFE refusals, no client certificate, protocol errors.
+            PeerRefusal refusal = PeerRefusal.of(root);
+            refuse(channel, refusal.reason().code(), refusal.detail());
+        }
+    }
+
+    private static String address(SocketAddress address) {
+        return address == null ? "-" : address.toString().replaceFirst("^/", "");
+    }
+
+    private static String quoted(String value) {
+        return value == null ? "-" : value;
+    }
+}

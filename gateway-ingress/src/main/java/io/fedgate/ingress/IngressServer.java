@@ -1,0 +1,134 @@
+package io.fedgate.ingress;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import io.fedgate.core.admin.AdminServer;
+import io.fedgate.core.cli.GatewayOptions;
+import io.fedgate.core.gateway.GatewayContext;
+import io.fedgate.core.gateway.GatewayRole;
+import io.fedgate.core.gateway.GatewayStartup;
+import io.fedgate.core.gateway.StartupException;
+import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.relay.RelayBuffers;
+import io.fedgate.core.relay.UpstreamConnector;
+import io.fedgate.core.transport.Transport;
+
+/**
+ * The ingress process's listeners: service traffic (raw TLS, 15443), discovery (8188) and admin (15000), on one
+ * transport and one worker event loop group. {@link #reload()} re-reads the config directory and the certificate
+ * files and swaps the routes for new connections; live connections keep theirs.
+ */
+final class IngressServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(IngressServer.class.getName());
+
+    private final GatewayOptions options;
+    private final Transport transport;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final DnsAddressResolverGroup resolver;
+    private final PrometheusMeterRegistry registry = GatewayMetrics.newPrometheusRegistry();
+    private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.INGRESS);
+    private final List<Channel> listeners = new ArrayList<>();
+    private final ServiceListenerContext serviceListener;
+    private volatile boolean ready;
+
+    private IngressServer(GatewayContext context, Transport transport) {
+        this.options = context.options();
+        this.transport = transport;
+        this.acceptors = transport.newEventLoopGroup(1, "fedgate-accept");
+        // One event loop per core: a relay never blocks, so more threads would only add context switches.
+        this.workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "fedgate-io");
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannelClass())
+                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
+        UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), resolver);
+        this.serviceListener = new ServiceListenerContext(IngressRouteTable.build(context), connector, metrics,
+                options.handshakeTimeout().toMillis(), options.maxClientHello(), options.clusterDomain());
+    }
+
+    /**
+     * Builds the routes and binds every listener, logging one line per listener.
+     *
+     * @throws StartupException if the routes cannot be built
+     * @throws InterruptedException if interrupted while binding
+     */
+    static IngressServer start(GatewayContext context) throws InterruptedException {
+        requireNonNull(context, "context");
+        Transport transport = Transport.select();
+        IngressServer server = new IngressServer(context, transport);
+        try {
+            server.bind(context);
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind(GatewayContext context) throws InterruptedException {
+        String peers = context.peerNames().toString();
+        String tls = context.tlsProvider().description();
+        Channel service = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayBuffers.WATER_MARK)
+                .childHandler(new ServiceListenerInitializer(serviceListener, options.idleTimeout().toMillis()))
+                .bind(options.bind(), options.servicePort()).sync().channel();
+        listeners.add(service);
+        LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
+                + serviceListener.routes().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
+
+        Channel admin = new AdminServer(registry, () -> ready)
+                .bind(transport, workers, options.bind(), options.adminPort()).sync().channel();
+        listeners.add(admin);
+        LOG.info(() -> "listening: admin " + AdminServer.address(admin));
+        ready = true;
+    }
+
+    /** Re-reads config and certificates; on success new connections use the new routes, on failure nothing changes. */
+    void reload() {
+        try {
+            GatewayContext next = GatewayStartup.prepare(GatewayRole.INGRESS, options);
+            IngressRouteTable routes = IngressRouteTable.build(next);
+            serviceListener.replaceRoutes(routes).close();
+            LOG.info(() -> "reloaded: peers=" + next.peerNames() + " routes=" + routes.size());
+        } catch (StartupException e) {
+            LOG.warning(() -> "reload refused, keeping the running config; " + e.problems().size()
+                    + " problem(s):\n  " + String.join("\n  ", e.problems()));
+        }
+    }
+
+    /** Blocks until the service listener closes. */
+    void awaitClose() throws InterruptedException {
+        listeners.get(0).closeFuture().sync();
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        listeners.forEach(Channel::close);
+        acceptors.shutdownGracefully();
+        workers.shutdownGracefully();
+        resolver.close();
+        serviceListener.routes().close();
+    }
+}

@@ -1,0 +1,99 @@
+package io.fedgate.ingress;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Future;
+
+import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.relay.Relay;
+import io.fedgate.core.relay.UpstreamConnector;
+
+/**
+ * What every connection of the service listener shares: the current route table (swapped whole on reload), the
+ * upstream connector, the metrics and the timeouts. Handlers get it at construction; it is safe to use from any
+ * event loop.
+ */
+final class ServiceListenerContext {
+    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.ServiceListener");
+
+    private final AtomicReference<IngressRouteTable> routes;
+    private final UpstreamConnector connector;
+    private final GatewayMetrics metrics;
+    private final long handshakeTimeoutMillis;
+    private final int maxClientHello;
+    private final String clusterDomain;
+
+    ServiceListenerContext(IngressRouteTable routes, UpstreamConnector connector, GatewayMetrics metrics,
+                           long handshakeTimeoutMillis, int maxClientHello, String clusterDomain) {
+        this.routes = new AtomicReference<>(requireNonNull(routes, "routes"));
+        this.connector = requireNonNull(connector, "connector");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+        this.maxClientHello = maxClientHello;
+        this.clusterDomain = requireNonNull(clusterDomain, "clusterDomain");
+    }
+
+    IngressRouteTable routes() {
+        return routes.get();
+    }
+
+    /** Swaps in a new route table for new connections; returns the old one for the caller to close. */
+    IngressRouteTable replaceRoutes(IngressRouteTable next) {
+        return routes.getAndSet(requireNonNull(next, "next"));
+    }
+
+    GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    long handshakeTimeoutMillis() {
+        return handshakeTimeoutMillis;
+    }
+
+    int maxClientHello() {
+        return maxClientHello;
+    }
+
+    /** Envoy's name of the cluster behind a route. */
+    String cluster(IngressRoute route) {
+        return route.cluster(clusterDomain);
+    }
+
+    /** Connects to the route's cluster on the downstream's event loop, logging and counting each failed endpoint. */
+    Future<Channel> connectUpstream(Channel downstream, IngressRoute route) {
+        return connector.connect(downstream.eventLoop(), route.endpoints(), route.nextEndpointIndex(), null,
+                failure -> {
+                    metrics.upstreamConnectFailed(route.serviceName());
+                    LOG.warning(() -> "upstream connect failed: downstream=" + address(downstream) + " cluster="
+                            + route.cluster(clusterDomain) + " endpoint=" + failure);
+                });
+    }
+
+    /** Joins downstream and upstream; the reporter steps aside and the relay reports the connection's end. */
+    void startRelay(Channel downstream, Channel upstream, IngressRoute route, DownstreamReporter reporter) {
+        if (!downstream.isActive()) {
+            upstream.close(); // the downstream left while we were connecting
+            return;
+        }
+        reporter.relayStarted(downstream.pipeline().context(reporter));
+        String peer = route.peer().name();
+        String service = route.serviceName();
+        metrics.connectionOpened(peer, "inbound", service);
+        Relay.start(downstream, upstream, relay -> {
+            metrics.connectionClosed(peer, "inbound", service, relay.bytesFromUpstream(), relay.bytesFromDownstream());
+            LOG.fine(() -> "closed downstream=" + address(downstream) + " peer=" + peer + " cluster="
+                    + route.cluster(clusterDomain) + " upstream=" + address(upstream) + " received="
+                    + relay.bytesFromDownstream() + " sent=" + relay.bytesFromUpstream() + " duration_ms="
+                    + relay.durationNanos() / 1_000_000 + (relay.failure() == null ? "" : " error=" + relay.failure()));
+        });
+    }
+
+    static String address(Channel channel) {
+        Object address = channel.remoteAddress();
+        return address == null ? "-" : address.toString().replaceFirst("^/", "");
+    }
+}
