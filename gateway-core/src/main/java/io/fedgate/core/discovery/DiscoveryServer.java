@@ -197,6 +197,13 @@ public final class DiscoveryServer implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #close()} was called: watches are then refused. */
+    public boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
     /** How many watches of {@code peer} are registered. */
     public int watchCount(String peer) {
         requireNonNull(peer, "peer");
