@@ -159,7 +159,7 @@ class DiscoveryHttpHandlerTest {
         assertThat(deleted.action()).isEqualTo(WatchEvent.Action.DELETE);
         assertThat(deleted.service().hostname()).isEqualTo(DETAILS_HOST);
         assertThat(deleted.checksum()).isEqualTo(server.serviceList("green-mesh").orElseThrow().checksum());
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(nextOutbound(channel)).isNull();
 
         channel.close();
         assertThat(server.watchCount("green-mesh")).isZero();
@@ -181,7 +181,7 @@ class DiscoveryHttpHandlerTest {
         channel.runPendingTasks();
 
         assertThat(readEvent(channel).action()).isEqualTo(WatchEvent.Action.DELETE);
-        assertThat((Object) channel.readOutbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(nextOutbound(channel)).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(channel.isOpen()).isFalse();
         assertThat(server.watchCount("green-mesh")).isZero();
         assertFalse(channel.finish());
@@ -196,7 +196,7 @@ class DiscoveryHttpHandlerTest {
         server.close();
         watching.runPendingTasks();
 
-        assertThat((Object) watching.readOutbound()).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
+        assertThat(nextOutbound(watching)).isSameAs(LastHttpContent.EMPTY_LAST_CONTENT);
         assertThat(watching.isOpen()).isFalse();
         assertFalse(watching.finish());
         EmbeddedChannel late = channel();
@@ -292,6 +292,10 @@ class DiscoveryHttpHandlerTest {
         } finally {
             response.release();
         }
+    }
+
+    private static Object nextOutbound(EmbeddedChannel channel) {
+        return channel.readOutbound();
     }
 
     private static WatchEvent readEvent(EmbeddedChannel channel) {
