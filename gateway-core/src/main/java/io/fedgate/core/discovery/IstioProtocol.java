@@ -36,7 +36,6 @@ public final class IstioProtocol {
             Map.entry("tcp", "TCP"),
             Map.entry("udp", "UDP"),
             Map.entry("grpc", "GRPC"),
-            Map.entry("grpc-web", "GRPC-Web"),
             Map.entry("http", "HTTP"),
             Map.entry("http_proxy", "HTTP_PROXY"),
             Map.entry("http2", "HTTP2"),
