@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +27,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 
@@ -45,7 +47,6 @@ import io.fedgate.core.trust.X509Svids;
  */
 final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "discovery-access";
-    /** Channel attribute-free hand-off: the peer name the next handler serves, via the rewritten path. */
     static final String SERVICES_PATH = "/v1/services/";
     static final String WATCH_PATH = "/v1/watch";
 
@@ -55,6 +56,8 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     private final GatewayMetrics metrics;
     private Optional<PeerConfig> peer;
     private String refusal;
+    /** The body of an answered request is dropped, not passed on without its head. */
+    private boolean discardingBody;
 
     /** @param peersByClientId the served peers by their {@code clientID} */
     DiscoveryAccessHandler(Map<SpiffeId, PeerConfig> peersByClientId, GatewayMetrics metrics) {
@@ -65,7 +68,12 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof HttpRequest)) {
-            ctx.fireChannelRead(msg);
+            if (discardingBody) {
+                discardingBody = !(msg instanceof LastHttpContent);
+                ReferenceCountUtil.release(msg);
+            } else {
+                ctx.fireChannelRead(msg);
+            }
             return;
         }
         HttpRequest request = (HttpRequest) msg;
@@ -117,15 +125,6 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
         LOG.info(() -> "refused downstream=" + source(ctx) + " reason=" + reason + ": " + detail + " (HTTP 403)");
     }
 
-    /** Where the request came from, for status: the first X-Forwarded-For entry, else the peer address. */
-    static String source(ChannelHandlerContext ctx, HttpRequest request) {
-        String forwarded = request.headers().get("x-forwarded-for");
-        if (forwarded != null && !forwarded.isBlank()) {
-            return forwarded.split(",", 2)[0].trim();
-        }
-        return source(ctx);
-    }
-
     private static String source(ChannelHandlerContext ctx) {
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
             return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
@@ -133,8 +132,9 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
         return String.valueOf(ctx.channel().remoteAddress());
     }
 
-    private static void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body) {
+    private void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        discardingBody = !(request instanceof LastHttpContent);
         ReferenceCountUtil.release(request);
         ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
@@ -155,7 +155,7 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
 
     /** Served peers by {@code clientID}. */
     static Map<SpiffeId, PeerConfig> byClientId(List<PeerConfig> peers) {
-        java.util.HashMap<SpiffeId, PeerConfig> map = new java.util.HashMap<>();
+        HashMap<SpiffeId, PeerConfig> map = new HashMap<>();
         peers.forEach(peer -> map.putIfAbsent(peer.security().clientId(), peer));
         return map;
     }

@@ -31,15 +31,25 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
     /** No endpoint of the route's cluster accepted a connection. */
     static final String UPSTREAM_UNREACHABLE = "upstream-unreachable";
 
-    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.ServiceListener");
+    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.Listener");
 
+    private final String listener;
     private final GatewayMetrics metrics;
+    private final boolean doneAfterHandshake;
     private String serverName;
     private IngressRoute route;
     private boolean settled;
 
-    DownstreamReporter(GatewayMetrics metrics) {
+    /**
+     * @param listener           the listener's name in logs and metrics
+     * @param doneAfterHandshake whether the reporter steps aside after a successful TLS handshake (the discovery
+     *                           listener answers everything after that in HTTP); the service listener keeps it
+     *                           until the relay starts
+     */
+    DownstreamReporter(String listener, GatewayMetrics metrics, boolean doneAfterHandshake) {
+        this.listener = listener;
         this.metrics = metrics;
+        this.doneAfterHandshake = doneAfterHandshake;
     }
 
     void serverName(String serverName) {
@@ -50,7 +60,7 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
         this.route = route;
     }
 
-    /** The relay took over: from here the connection's end is the relay's to report. */
+    /** The relay (or the HTTP layer) took over: from here the connection's end is not a refusal. */
     void relayStarted(ChannelHandlerContext ctx) {
         settled = true;
         ctx.pipeline().remove(this);
@@ -63,8 +73,8 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
         }
         settled = true;
         String peer = route == null ? "unknown" : route.peer().name();
-        metrics.downstreamRefused("service", reason, peer);
-        LOG.info(() -> "refused downstream=" + address(channel.remoteAddress()) + " sni=" + quoted(serverName)
+        metrics.downstreamRefused(listener, reason, peer);
+        LOG.info(() -> "refused listener=" + listener + " downstream=" + address(channel.remoteAddress()) + " sni=" + quoted(serverName)
                 + " peer=" + peer + " reason=" + reason + ": " + detail);
         channel.close();
     }
@@ -77,8 +87,13 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             if (!sni.isSuccess()) {
                 refuse(ctx, sni.cause());
             }
-        } else if (evt instanceof SslHandshakeCompletionEvent && !((SslHandshakeCompletionEvent) evt).isSuccess()) {
-            refuse(ctx, ((SslHandshakeCompletionEvent) evt).cause());
+        } else if (evt instanceof SslHandshakeCompletionEvent) {
+            SslHandshakeCompletionEvent handshake = (SslHandshakeCompletionEvent) evt;
+            if (!handshake.isSuccess()) {
+                refuse(ctx, handshake.cause());
+            } else if (doneAfterHandshake) {
+                relayStarted(ctx);
+            }
         } else {
             ReferenceCountUtil.release(evt);
         }

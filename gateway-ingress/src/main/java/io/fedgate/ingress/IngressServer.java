@@ -4,19 +4,26 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.handler.ssl.SslContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import io.fedgate.core.admin.AdminServer;
 import io.fedgate.core.cli.GatewayOptions;
+import io.fedgate.core.discovery.DiscoveryHttpHandler;
+import io.fedgate.core.discovery.DiscoveryServer;
+import io.fedgate.core.discovery.DiscoveryUpstreamProxy;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.gateway.GatewayStartup;
@@ -24,6 +31,8 @@ import io.fedgate.core.gateway.StartupException;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.RelayBuffers;
 import io.fedgate.core.relay.UpstreamConnector;
+import io.fedgate.core.tls.SslContexts;
+import io.fedgate.core.trust.PeerAuthorizer;
 import io.fedgate.core.transport.Transport;
 
 /**
@@ -43,6 +52,8 @@ final class IngressServer implements AutoCloseable {
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.INGRESS);
     private final List<Channel> listeners = new ArrayList<>();
     private final ServiceListenerContext serviceListener;
+    private final DiscoveryServer discoveryServer;
+    private final AtomicReference<DiscoveryListenerInitializer.State> discoveryState = new AtomicReference<>();
     private volatile boolean ready;
 
     private IngressServer(GatewayContext context, Transport transport) {
@@ -57,6 +68,18 @@ final class IngressServer implements AutoCloseable {
         UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), resolver);
         this.serviceListener = new ServiceListenerContext(IngressRouteTable.build(context), connector, metrics,
                 options.handshakeTimeout().toMillis(), options.maxClientHello(), options.clusterDomain());
+        // The ingress's own SPIFFE ID is what a peer's egress must see on the service listener.
+        this.discoveryServer = DiscoveryServer.builder()
+                .ingressGateway(options.name())
+                .serviceAccounts(List.of(context.identity().spiffeId().toString()))
+                .build(context.config());
+        this.discoveryState.set(discoveryState(context));
+    }
+
+    private static DiscoveryListenerInitializer.State discoveryState(GatewayContext context) {
+        SslContext serverContext = SslContexts.forServer(context.identity(), context.trustBundles(),
+                PeerAuthorizer.anyVerified(), context.tlsProvider());
+        return new DiscoveryListenerInitializer.State(serverContext, DiscoveryAccessHandler.byClientId(context.peers()));
     }
 
     /**
@@ -97,6 +120,23 @@ final class IngressServer implements AutoCloseable {
         LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
                 + serviceListener.routes().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
 
+        Supplier<ChannelHandler> discoveryHandler = options.discoveryUpstream()
+                .<Supplier<ChannelHandler>>map(upstream -> () -> new DiscoveryUpstreamProxy(upstream,
+                        transport.socketChannelClass(), options.connectTimeout()))
+                .orElse(() -> new DiscoveryHttpHandler(discoveryServer));
+        Channel discovery = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new DiscoveryListenerInitializer(discoveryState::get, discoveryHandler, metrics,
+                        options.handshakeTimeout().toMillis()))
+                .bind(options.bind(), options.discoveryPort()).sync().channel();
+        listeners.add(discovery);
+        String server = options.discoveryUpstream().map(upstream -> "upstream " + upstream).orElse("built-in");
+        LOG.info(() -> "listening: discovery " + AdminServer.address(discovery) + " peers=" + peers + " server="
+                + server + " tls=" + tls);
+
         Channel admin = new AdminServer(registry, () -> ready)
                 .bind(transport, workers, options.bind(), options.adminPort()).sync().channel();
         listeners.add(admin);
@@ -110,6 +150,8 @@ final class IngressServer implements AutoCloseable {
             GatewayContext next = GatewayStartup.prepare(GatewayRole.INGRESS, options);
             IngressRouteTable routes = IngressRouteTable.build(next);
             serviceListener.replaceRoutes(routes).close();
+            discoveryState.set(discoveryState(next));
+            discoveryServer.update(next.config());
             LOG.info(() -> "reloaded: peers=" + next.peerNames() + " routes=" + routes.size());
         } catch (StartupException e) {
             LOG.warning(() -> "reload refused, keeping the running config; " + e.problems().size()
@@ -129,6 +171,7 @@ final class IngressServer implements AutoCloseable {
         acceptors.shutdownGracefully();
         workers.shutdownGracefully();
         resolver.close();
+        discoveryServer.close();
         serviceListener.routes().close();
     }
 }

@@ -198,6 +198,16 @@ public final class CommandLine {
             return values.get(name);
         }
 
+        /** Whether the command declares {@code name}. */
+        public boolean declares(String name) {
+            return commandLine.options.containsKey(name);
+        }
+
+        /** Records a problem found while interpreting a value. */
+        public void problem(String problem) {
+            problems.add(problem);
+        }
+
         /** An optional option's value, empty when absent. */
         public Optional<String> optionalValue(String name) {
             return Optional.ofNullable(value(name));

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.fedgate.core.config.ConfigOptions;
+import io.fedgate.core.config.HostPort;
 import io.fedgate.core.config.PeerConfig;
 import io.fedgate.core.tls.GatewayIdentity;
 
@@ -30,6 +32,8 @@ import io.fedgate.core.tls.GatewayIdentity;
  * @param idleTimeout   a relayed connection with no bytes either way for this long is closed
  * @param connectTimeout bound on one attempt to connect to an upstream endpoint
  * @param maxClientHello largest ClientHello accepted, in bytes
+ * @param discoveryUpstream ingress only: an external discovery server to forward discovery requests to, instead
+ *                      of the built-in one
  */
 public record GatewayOptions(
         Path configDir,
@@ -46,7 +50,8 @@ public record GatewayOptions(
         Duration handshakeTimeout,
         Duration idleTimeout,
         Duration connectTimeout,
-        int maxClientHello) {
+        int maxClientHello,
+        Optional<HostPort> discoveryUpstream) {
 
     /** Envoy binds every address by default; so do we. */
     public static final String DEFAULT_BIND = "0.0.0.0";
@@ -78,6 +83,7 @@ public record GatewayOptions(
         requireNonNull(handshakeTimeout, "handshakeTimeout");
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(connectTimeout, "connectTimeout");
+        requireNonNull(discoveryUpstream, "discoveryUpstream");
     }
 
     /**
@@ -86,7 +92,7 @@ public record GatewayOptions(
      * @param role {@code ingress} or {@code egress}
      */
     public static CommandLine commandLine(String role, String summary) {
-        return new CommandLine("fedgate " + role, summary)
+        CommandLine commandLine = new CommandLine("fedgate " + role, summary)
                 .option("config-dir", "DIR", null, "directory of Kubernetes YAML files (ServiceMeshPeer, ConfigMap, ...)")
                 .option("namespace", "NS", null, "this mesh's control-plane namespace, e.g. red-mesh-system")
                 .option("name", "NAME", null, "this gateway's name, matched against spec.gateways." + role + ".name")
@@ -102,6 +108,11 @@ public record GatewayOptions(
                 .option("idle-timeout", "DURATION", DEFAULT_IDLE_TIMEOUT, "close a relayed connection idle this long")
                 .option("connect-timeout", "DURATION", DEFAULT_CONNECT_TIMEOUT, "bound on one upstream connect attempt")
                 .option("max-client-hello", "BYTES", String.valueOf(DEFAULT_MAX_CLIENT_HELLO), "largest ClientHello accepted (up to 65536)");
+        if (role.equals("ingress")) {
+            commandLine.optional("discovery-upstream", "HOST:PORT",
+                    "forward discovery requests to this external discovery server instead of the built-in one");
+        }
+        return commandLine;
     }
 
     /**
@@ -117,6 +128,9 @@ public record GatewayOptions(
         Duration idleTimeout = parsed.duration("idle-timeout");
         Duration connectTimeout = parsed.duration("connect-timeout");
         int maxClientHello = parsed.integer("max-client-hello", 512, MAX_CLIENT_HELLO_LIMIT);
+        Optional<HostPort> discoveryUpstream = parsed.declares("discovery-upstream")
+                ? parsed.optionalValue("discovery-upstream").map(value -> hostPort(parsed, "discovery-upstream", value))
+                : Optional.empty();
         List<String> problems = parsed.problems();
         if (!problems.isEmpty()) {
             return null;
@@ -136,6 +150,21 @@ public record GatewayOptions(
                 handshakeTimeout,
                 idleTimeout,
                 connectTimeout,
-                maxClientHello);
+                maxClientHello,
+                discoveryUpstream);
+    }
+
+    private static HostPort hostPort(CommandLine.Parsed parsed, String name, String value) {
+        int colon = value.lastIndexOf(':');
+        try {
+            String host = value.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return new HostPort(host, Integer.parseInt(value.substring(colon + 1)));
+        } catch (RuntimeException e) {
+            parsed.problem("--" + name + ": '" + value + "' is not HOST:PORT");
+            return null;
+        }
     }
 }

@@ -1,0 +1,64 @@
+package io.fedgate.ingress;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+
+import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.spiffe.SpiffeId;
+
+/**
+ * The pipeline of the discovery listener (8188):
+ * {@code tls -> downstream-reporter -> http -> discovery-access -> discovery}. TLS verifies the client's chain
+ * against the trust bundles but leaves authorization to {@link DiscoveryAccessHandler}, which answers a wrong
+ * principal with 403 as the reference does; the last handler is the built-in discovery server or the proxy to an
+ * external one.
+ */
+final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String TLS = "tls";
+    static final String HTTP = "http";
+    static final String DISCOVERY = "discovery";
+
+    /** What changes on reload, swapped whole. */
+    record State(SslContext serverContext, Map<SpiffeId, PeerConfig> peersByClientId) {
+    }
+
+    private final Supplier<State> state;
+    private final Supplier<ChannelHandler> discoveryHandler;
+    private final GatewayMetrics metrics;
+    private final long handshakeTimeoutMillis;
+
+    /**
+     * @param discoveryHandler a new discovery server handler (or upstream proxy) per connection
+     */
+    DiscoveryListenerInitializer(Supplier<State> state, Supplier<ChannelHandler> discoveryHandler,
+                                 GatewayMetrics metrics, long handshakeTimeoutMillis) {
+        this.state = requireNonNull(state, "state");
+        this.discoveryHandler = requireNonNull(discoveryHandler, "discoveryHandler");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel channel) {
+        State current = state.get();
+        ChannelPipeline pipeline = channel.pipeline();
+        SslHandler ssl = current.serverContext().newHandler(channel.alloc());
+        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        pipeline.addLast(TLS, ssl);
+        pipeline.addLast(DownstreamReporter.NAME, new DownstreamReporter("discovery", metrics, true));
+        pipeline.addLast(HTTP, new HttpServerCodec());
+        pipeline.addLast(DiscoveryAccessHandler.NAME, new DiscoveryAccessHandler(current.peersByClientId(), metrics));
+        pipeline.addLast(DISCOVERY, discoveryHandler.get());
+    }
+}
