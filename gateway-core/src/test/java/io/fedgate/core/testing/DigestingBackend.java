@@ -2,7 +2,9 @@ package io.fedgate.core.testing;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -161,12 +163,40 @@ public class DigestingBackend implements AutoCloseable {
         }
     }
 
-    /** Closes the listening socket: new connections are refused; open ones go on. Idempotent. */
+    /**
+     * Closes the listening socket: once this returns, new connections are refused; open ones go on. Idempotent.
+     *
+     * <p>Netty's close future completes before the kernel socket is gone: NIO closes a selector-registered
+     * {@code ServerSocketChannel} only at the event loop's next select, and meanwhile the kernel still completes
+     * handshakes. So this waits until a probe can bind the same address, which nothing listening there allows.
+     */
     public void stopAccepting() {
         Channel current = listener;
         listener = null;
         if (current != null) {
             current.close().awaitUninterruptibly(TIMEOUT.toMillis());
+            awaitUnbound(address);
+        }
+    }
+
+    private static void awaitUnbound(InetSocketAddress address) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (true) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(address);
+                return;
+            } catch (IOException stillListening) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError(address + " still bound " + TIMEOUT + " after closing it", stillListening);
+                }
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
         }
     }
 

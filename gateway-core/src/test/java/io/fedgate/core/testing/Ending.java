@@ -13,7 +13,7 @@ public enum Ending {
     TIMEOUT,
     /** The TLS handshake failed (either side refused, or the connection ended during it). */
     HANDSHAKE_FAILED,
-    /** The connection could not be opened (refused, unreachable). Clients only. */
+    /** The connection could not be opened (refused, unreachable; a reset during the connect is {@link #RESET}). Clients only. */
     CONNECT_FAILED,
     /** The reporting side closed the connection before the far side ended its output (e.g. its owner closed). */
     CLOSED,

@@ -208,12 +208,15 @@ final class StreamPump extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The connection never opened: reports {@link Ending#CONNECT_FAILED}. Call on the event loop. */
+    /**
+     * The connection never opened: reports {@link Ending#CONNECT_FAILED}, or {@link Ending#RESET} when the server
+     * accepted and reset it before Netty finished the connect. Call on the event loop.
+     */
     void connectFailed(Throwable connectCause) {
         if (cause == null) {
             cause = connectCause;
         }
-        report(Ending.CONNECT_FAILED);
+        report(Ending.isReset(connectCause) ? Ending.RESET : Ending.CONNECT_FAILED);
     }
 
     private void startSending(ChannelHandlerContext ctx) {
