@@ -6,7 +6,10 @@ import io.fedgate.core.spiffe.SpiffeId;
 import io.fedgate.core.trust.PeerRefusal;
 import io.fedgate.core.trust.RefusalReason;
 
-/** How one side of a TLS handshake ended: the verified peer and protocol, or the refusal and its raw cause. */
+/**
+ * How one side of a TLS handshake ended: the verified peer and protocol, or the refusal and its raw cause. A server
+ * that does not ask for client certificates succeeds {@linkplain #hasPeer() without a peer}.
+ */
 public final class HandshakeOutcome {
     private final SpiffeId peer;
     private final String protocol;
@@ -24,6 +27,11 @@ public final class HandshakeOutcome {
         return new HandshakeOutcome(requireNonNull(peer, "peer"), requireNonNull(protocol, "protocol"), null, null);
     }
 
+    /** A successful handshake in which the peer presented no certificate (the server did not ask for one). */
+    static HandshakeOutcome withoutPeer(String protocol) {
+        return new HandshakeOutcome(null, requireNonNull(protocol, "protocol"), null, null);
+    }
+
     static HandshakeOutcome failure(Throwable cause) {
         return new HandshakeOutcome(null, null, PeerRefusal.of(requireNonNull(cause, "cause")), cause);
     }
@@ -33,10 +41,16 @@ public final class HandshakeOutcome {
         return refusal == null;
     }
 
-    /** The SPIFFE ID the peer presented; only after a successful handshake. */
+    /** Whether the peer presented a certificate in a successful handshake. */
+    public boolean hasPeer() {
+        return peer != null;
+    }
+
+    /** The SPIFFE ID the peer presented; only after a successful handshake with a peer certificate. */
     public SpiffeId peer() {
         if (peer == null) {
-            throw new IllegalStateException("handshake failed: " + refusal + " (no peer)");
+            throw new IllegalStateException(isSuccess() ? "handshake succeeded, but the peer presented no certificate"
+                    : "handshake failed: " + refusal + " (no peer)");
         }
         return peer;
     }
@@ -69,6 +83,7 @@ public final class HandshakeOutcome {
 
     @Override
     public String toString() {
-        return isSuccess() ? "success(" + peer + ", " + protocol + ")" : "failure(" + refusal + ")";
+        return isSuccess() ? "success(" + (peer != null ? peer : "no peer certificate") + ", " + protocol + ")"
+                : "failure(" + refusal + ")";
     }
 }
