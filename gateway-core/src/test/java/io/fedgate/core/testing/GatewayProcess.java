@@ -33,12 +33,14 @@ import org.junit.jupiter.api.Assumptions;
  * test to read. {@link #close()} stops it: SIGTERM, a bounded wait, then SIGKILL, for its descendants too.
  *
  * <pre>{@code
- * Path jar = GatewayProcess.ingressJar();
- * try (GatewayProcess ingress = GatewayProcess.jar(jar).name("ingress").logDirectory(dir).args(fixture.args(...)).start()) {
+ * FederationFixture.GatewayFiles files = federation.ingress(pki.red(), pki.green());
+ * try (GatewayProcess ingress = GatewayProcess.jar(GatewayProcess.ingressJar()).name("red-ingress")
+ *         .logDirectory(tempDir).args(files.args(redConfig)).start()) {
  *     InetSocketAddress service = ingress.awaitListening("service", Duration.ofSeconds(20));
  *     ...
+ *     int mark = ingress.logLength();
  *     ingress.sendSignal("HUP");
- *     ingress.awaitLog(Pattern.compile("reloaded"), ingress.logLength(), Duration.ofSeconds(5));
+ *     ingress.awaitLog(Pattern.compile("reloaded"), mark, Duration.ofSeconds(5));
  * }
  * }</pre>
  *

@@ -132,7 +132,7 @@ public final class RawClient {
                     return result(Closure.EOF, received, receivedCount, written, sendFailure, null, sent, start);
                 }
                 receivedCount += n;
-                int keep = (int) Math.min(n, Math.max(0, readLimit - received.size()));
+                int keep = Math.min(n, Math.max(0, readLimit - received.size()));
                 received.write(buffer, 0, keep);
             }
         } catch (IOException e) {
