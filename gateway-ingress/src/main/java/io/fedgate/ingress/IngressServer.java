@@ -2,6 +2,7 @@ package io.fedgate.ingress;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -157,6 +158,11 @@ final class IngressServer implements AutoCloseable {
             LOG.warning(() -> "reload refused, keeping the running config; " + e.problems().size()
                     + " problem(s):\n  " + String.join("\n  ", e.problems()));
         }
+    }
+
+    /** The service listener's bound address. */
+    InetSocketAddress serviceAddress() {
+        return (InetSocketAddress) listeners.get(0).localAddress();
     }
 
     /** Blocks until the service listener closes. */

@@ -36,6 +36,13 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
         this.reporter = reporter;
     }
 
+    /** {@code AUTO_READ} is off on every relayed channel: ask for the ClientHello. */
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        super.channelActive(ctx);
+        ctx.read();
+    }
+
     @Override
     protected Future<IngressRoute> lookup(ChannelHandlerContext ctx, String hostname) {
         reporter.serverName(hostname);

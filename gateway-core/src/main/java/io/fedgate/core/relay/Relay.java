@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.ssl.SslHandler;
 
 /**
  * One relayed connection: a downstream channel (accepted) joined to an upstream channel (connected), bytes copied
@@ -20,8 +19,8 @@ import io.netty.handler.ssl.SslHandler;
  * side's writability (see {@link RelayHandler}), so a slow reader on one side stops reading on the other and the
  * memory a connection holds stays within its write-buffer high-water mark plus one read burst.
  *
- * <p>End of stream is propagated one direction at a time (half-close): when one side stops sending, the other side's
- * output is shut down (a TCP FIN, or a TLS close_notify), and the relay closes both channels once neither side has
+ * <p>End of stream is propagated one direction at a time (half-close): when one side stops sending (a TCP FIN, or a
+ * TLS close_notify), the other side's output is shut down, and the relay closes both channels once neither side has
  * anything left to send, or as soon as either fails.
  */
 public final class Relay {
@@ -151,12 +150,13 @@ public final class Relay {
         }
     }
 
-    /** Ends a channel's output without ending its input: TLS close_notify over TLS, a TCP FIN otherwise. */
+    /**
+     * Ends a channel's output without ending its input, with a TCP FIN, also under TLS: once netty-tcnative has sent
+     * its own close_notify it unwraps nothing more, so a close_notify here would drop what the other end still
+     * sends. The TLS close_notify goes out when the relay closes the channel.
+     */
     private static void shutdownOutput(Channel channel) {
-        SslHandler ssl = channel.pipeline().get(SslHandler.class);
-        if (ssl != null) {
-            ssl.closeOutbound();
-        } else if (channel instanceof DuplexChannel) {
+        if (channel instanceof DuplexChannel) {
             ((DuplexChannel) channel).shutdownOutput();
         }
     }
