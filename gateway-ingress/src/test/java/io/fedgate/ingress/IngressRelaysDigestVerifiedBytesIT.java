@@ -63,7 +63,7 @@ class IngressRelaysDigestVerifiedBytesIT {
         }
         if (ingress != null) {
             ingress.close();
-            System.out.println(ingress.logTail(GatewayProcess.TAIL_LINES)); // kept in the failsafe report
+            ItLogs.keep(ingress, IngressRelaysDigestVerifiedBytesIT.class);
         }
         if (ratings != null) {
             ratings.close();

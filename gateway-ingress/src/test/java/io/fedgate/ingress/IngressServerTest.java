@@ -72,6 +72,17 @@ class IngressServerTest {
     }
 
     @Test
+    void smallExchangesWithEarlyHalfCloseAllArrive() {
+        InetSocketAddress service = server.serviceAddress();
+        for (int i = 0; i < 20; i++) {
+            ConnectionReport report = client.to(service).tls(greenEgress(), SniName.outbound(9080, EXPORTED))
+                    .send(100_000, i).run();
+            assertThat(report.bytesReceived()).as("connection %d: %s", i, report).isEqualTo(100_000);
+            assertThat(report.sha256Received()).isEqualTo(report.sha256Sent());
+        }
+    }
+
+    @Test
     void relaysThroughTerminatedTls() {
         InetSocketAddress service = server.serviceAddress();
 

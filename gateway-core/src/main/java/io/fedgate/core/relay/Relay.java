@@ -69,8 +69,8 @@ public final class Relay {
         }
         downstream.closeFuture().addListener(f -> relay.closeBoth());
         upstream.closeFuture().addListener(f -> relay.closeBoth());
-        upstream.read();
-        downstream.read();
+        read(upstream);
+        read(downstream);
         return relay;
     }
 
@@ -147,6 +147,16 @@ public final class Relay {
         if (!closed && !downstream.isOpen() && !upstream.isOpen()) {
             closed = true;
             onClose.accept(this);
+        }
+    }
+
+    /**
+     * Asks for the next read unless the channel's input has ended: epoll refuses to re-arm reads on a socket whose
+     * input is shut down (a half-closed connection), and there is nothing left to read anyway.
+     */
+    static void read(Channel channel) {
+        if (!(channel instanceof DuplexChannel) || !((DuplexChannel) channel).isInputShutdown()) {
+            channel.read();
         }
     }
 

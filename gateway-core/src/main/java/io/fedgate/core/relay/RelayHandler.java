@@ -62,7 +62,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (target.isWritable()) {
-            ctx.read();
+            Relay.read(ctx.channel());
         } else {
             readPaused = true;
         }
@@ -80,7 +80,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     void resumeReading() {
         if (readPaused && !inputDone) {
             readPaused = false;
-            ctx.read();
+            Relay.read(ctx.channel());
         }
     }
 
