@@ -21,9 +21,6 @@ import io.fedgate.core.testing.FederationPki;
 import io.fedgate.core.testing.GatewayProcess;
 import io.fedgate.core.testing.ServiceSpec;
 import io.fedgate.core.testing.TrafficClient;
-import io.fedgate.core.tls.SslContexts;
-import io.fedgate.core.tls.TlsProvider;
-import io.fedgate.core.trust.PeerAuthorizer;
 
 /**
  * The ingress, as its own process, relays 64 MiB each way between the peer's egress (a client with its
@@ -71,9 +68,7 @@ class IngressRelaysDigestVerifiedBytesIT {
     }
 
     private SslContext greenEgress() {
-        FederationPki pki = federation.pki();
-        return SslContexts.forClient(pki.green().egressIdentity(pki.red()), pki.bundles(),
-                PeerAuthorizer.exactly(pki.red().ingressId(pki.green())), TlsProvider.preferred());
+        return federation.pki().green().egressClientContext(federation.pki().red());
     }
 
     @Test

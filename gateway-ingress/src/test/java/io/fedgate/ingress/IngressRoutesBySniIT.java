@@ -108,12 +108,11 @@ class IngressRoutesBySniIT {
     }
 
     private static SslContext greenEgress(PeerAuthorizer server) {
-        return SslContexts.forClient(pki.green().egressIdentity(pki.red()), pki.bundles(), server,
-                TlsProvider.preferred());
+        return pki.green().egressClientContext(pki.red(), server);
     }
 
     private static SslContext greenEgress() {
-        return greenEgress(PeerAuthorizer.exactly(pki.red().ingressId(pki.green())));
+        return pki.green().egressClientContext(pki.red());
     }
 
     private static void assertEchoed(ConnectionReport report, long bytes) {

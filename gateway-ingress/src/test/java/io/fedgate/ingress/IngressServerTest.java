@@ -24,9 +24,6 @@ import io.fedgate.core.testing.FederationFixture;
 import io.fedgate.core.testing.FederationPki;
 import io.fedgate.core.testing.ServiceSpec;
 import io.fedgate.core.testing.TrafficClient;
-import io.fedgate.core.tls.SslContexts;
-import io.fedgate.core.tls.TlsProvider;
-import io.fedgate.core.trust.PeerAuthorizer;
 
 /** The ingress's listeners inside the test JVM: quick checks of routing and relaying before the process-level ITs. */
 class IngressServerTest {
@@ -66,9 +63,7 @@ class IngressServerTest {
     }
 
     private SslContext greenEgress() {
-        FederationPki pki = federation.pki();
-        return SslContexts.forClient(pki.green().egressIdentity(pki.red()), pki.bundles(),
-                PeerAuthorizer.exactly(pki.red().ingressId(pki.green())), TlsProvider.preferred());
+        return federation.pki().green().egressClientContext(federation.pki().red());
     }
 
     @Test

@@ -10,10 +10,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.netty.handler.ssl.SslContext;
+
 import io.fedgate.core.pki.CertificateAuthority;
 import io.fedgate.core.pki.IssuedCertificate;
 import io.fedgate.core.spiffe.SpiffeId;
 import io.fedgate.core.tls.GatewayIdentity;
+import io.fedgate.core.tls.SslContexts;
+import io.fedgate.core.tls.TlsProvider;
 import io.fedgate.core.trust.PeerAuthorizer;
 import io.fedgate.core.trust.TrustBundles;
 
@@ -162,6 +166,21 @@ public final class FederationPki {
         /** An authorizer accepting exactly this mesh's egress for {@code peer}: how {@code peer}'s ingress admits it. */
         public PeerAuthorizer egressAuthorizer(Mesh peer) {
             return PeerAuthorizer.exactly(egressId(peer));
+        }
+
+        /**
+         * A TLS client context of this mesh's egress for {@code peer}, presenting its SVID and accepting the server
+         * {@code server} allows; verified against both meshes' roots.
+         */
+        public SslContext egressClientContext(Mesh peer, PeerAuthorizer server) {
+            return SslContexts.forClient(egressIdentity(peer), TrustBundles.builder()
+                    .add(trustDomain(), ca.root()).add(peer.trustDomain(), peer.ca().root()).build(), server,
+                    TlsProvider.preferred());
+        }
+
+        /** {@link #egressClientContext(Mesh, PeerAuthorizer)} accepting exactly {@code peer}'s ingress for this mesh. */
+        public SslContext egressClientContext(Mesh peer) {
+            return egressClientContext(peer, PeerAuthorizer.exactly(peer.ingressId(this)));
         }
 
         private static GatewayIdentity identity(IssuedCertificate svid) {
