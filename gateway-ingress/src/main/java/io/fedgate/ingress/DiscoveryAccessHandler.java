@@ -50,7 +50,7 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     static final String SERVICES_PATH = "/v1/services/";
     static final String WATCH_PATH = "/v1/watch";
 
-    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.DiscoveryListener");
+    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.Listener");
 
     private final Map<SpiffeId, PeerConfig> peersByClientId;
     private final GatewayMetrics metrics;
@@ -122,7 +122,7 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, String reason, String detail) {
         refusal = reason;
         metrics.downstreamRefused("discovery", reason, "unknown");
-        LOG.info(() -> "refused downstream=" + source(ctx) + " reason=" + reason + ": " + detail + " (HTTP 403)");
+        LOG.info(() -> "refused listener=discovery downstream=" + source(ctx) + " reason=" + reason + ": " + detail + " (HTTP 403)");
     }
 
     private static String source(ChannelHandlerContext ctx) {

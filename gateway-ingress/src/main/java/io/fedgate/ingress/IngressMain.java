@@ -1,5 +1,6 @@
 package io.fedgate.ingress;
 
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,6 +28,17 @@ public final class IngressMain {
         if (!prepared.ready()) {
             System.exit(prepared.exitStatus());
         }
+        // SIGHUP's default action ends the JVM: take it over before anything listens, so no window exists in which a
+        // reload request kills the gateway.
+        AtomicReference<IngressServer> running = new AtomicReference<>();
+        Signal.handle(new Signal("HUP"), signal -> {
+            IngressServer current = running.get();
+            if (current != null) {
+                current.reload();
+            } else {
+                LOG.warning("SIGHUP before the listeners were bound: ignored");
+            }
+        });
         IngressServer server;
         try {
             server = IngressServer.start(prepared.context());
@@ -40,7 +52,7 @@ public final class IngressMain {
             System.exit(GatewayCommand.INVALID);
             return;
         }
-        Signal.handle(new Signal("HUP"), signal -> server.reload());
+        running.set(server);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "fedgate-shutdown"));
         server.awaitClose();
     }

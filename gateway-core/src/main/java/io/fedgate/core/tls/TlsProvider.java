@@ -12,6 +12,8 @@ import javax.net.ssl.SSLContext;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
 
+import io.fedgate.core.BuildInfo;
+
 /**
  * The TLS implementation behind Netty's {@code SslHandler}: BoringSSL through netty-tcnative (faster, and the
  * same library Envoy uses) when it loads on this platform, the JDK's otherwise. {@link #select()} takes the
@@ -103,9 +105,7 @@ public enum TlsProvider {
             if (!OpenSsl.isAvailable()) {
                 return "OpenSSL (unavailable: " + OpenSsl.unavailabilityCause() + ")";
             }
-            // Only touched once OpenSsl has loaded the classes, so a missing tcnative jar cannot break this line.
-            String tcnative = io.netty.internal.tcnative.SSL.class.getPackage().getImplementationVersion();
-            return "OpenSSL (" + OpenSsl.versionString() + ", netty-tcnative " + (tcnative == null ? "unknown" : tcnative) + ")";
+            return "OpenSSL (" + OpenSsl.versionString() + ", netty-tcnative " + BuildInfo.tcnativeVersion() + ")";
         }
         String jsse;
         try {
