@@ -1,11 +1,15 @@
 package io.fedgate.ingress;
 
+import java.io.IOException;
 import java.net.SocketAddress;
 import java.util.logging.Logger;
+
+import javax.net.ssl.SSLException;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.ssl.NotSslRecordException;
@@ -28,6 +32,8 @@ import io.fedgate.core.trust.PeerRefusal;
  */
 final class DownstreamReporter extends ChannelInboundHandlerAdapter {
     static final String NAME = "downstream-reporter";
+    /** The downstream closed, reset or half-closed before its TLS handshake completed. */
+    static final String CLOSED_BEFORE_HANDSHAKE = "closed-before-handshake";
     /** No endpoint of the route's cluster accepted a connection. */
     static final String UPSTREAM_UNREACHABLE = "upstream-unreachable";
 
@@ -94,6 +100,9 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             } else if (doneAfterHandshake) {
                 relayStarted(ctx);
             }
+        } else if (evt == ChannelInputShutdownEvent.INSTANCE) {
+            // A relay holds this event for itself; here it means the downstream gave up before any route was taken.
+            refuse(ctx.channel(), CLOSED_BEFORE_HANDSHAKE, "the downstream ended its input before TLS was established");
         } else {
             ReferenceCountUtil.release(evt);
         }
@@ -106,7 +115,7 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        refuse(ctx.channel(), "closed-before-handshake", "the downstream closed the connection before TLS was established");
+        refuse(ctx.channel(), CLOSED_BEFORE_HANDSHAKE, "the downstream closed the connection before TLS was established");
     }
 
     @Override
@@ -125,9 +134,11 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
         } else if (root instanceof TooLongFrameException) {
             refuse(channel, "client-hello-too-large", root.getMessage());
         } else if (root instanceof NotSslRecordException) {
-            refuse(channel, "not-tls", "the first bytes are not a TLS record");
+            refuse(channel, RouteRefusedException.NOT_TLS, "the first bytes are not a TLS record");
         } else if (root instanceof SslHandshakeTimeoutException) {
             refuse(channel, "handshake-timeout", root.getMessage());
+        } else if (root instanceof IOException && !(root instanceof SSLException)) {
+            refuse(channel, CLOSED_BEFORE_HANDSHAKE, String.valueOf(root.getMessage()));
         } else {
             // TLS failures: the SPIFFE refusals, no client certificate, protocol errors.
             PeerRefusal refusal = PeerRefusal.of(root);

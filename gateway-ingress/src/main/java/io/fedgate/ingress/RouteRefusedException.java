@@ -7,6 +7,8 @@ package io.fedgate.ingress;
 final class RouteRefusedException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** The downstream's first bytes are not a TLS handshake record. */
+    static final String NOT_TLS = "not-tls";
     /** No server name in the ClientHello. */
     static final String NO_SNI = "no-sni";
     /** A server name that no served peer exports. */

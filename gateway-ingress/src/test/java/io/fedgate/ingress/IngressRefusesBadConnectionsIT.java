@@ -68,12 +68,8 @@ import io.fedgate.core.trust.SvidVerifier;
  * at a time, in order (the prompt refusals first, then the two that wait out the handshake timeout), so that the
  * refusal lines logged after a case starts are that case's; each case checks that exactly one line was logged.
  *
- * <p>Two cases fail on purpose, against ingress bugs this class found (see the assertion messages):
- * {@link #plaintextHttp()} (plaintext is logged as {@code no-sni}, not {@code not-tls}) and, with the epoll
- * transport, the relay's truncation of a response after the client's half-close, which
- * {@link #goodConnectionFlowedThroughoutAndArrivedIntact()} hits intermittently and
- * {@link #responseArrivesWholeWhenTheClientHalfClosesFirst()} reproduces. {@code -Dfedgate.transport=nio} (passed on
- * to the ingress) makes the latter two pass.
+ * <p>{@link #responseArrivesWholeWhenTheClientHalfClosesFirst()} reproduces the epoll transport bug that made
+ * io_uring the default (see {@code Transport}); {@code -Dfedgate.transport=epoll} (passed on to the ingress) shows it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -91,7 +87,8 @@ class IngressRefusesBadConnectionsIT {
     /** The cases whose refusal needs no timeout: the good connection must be in flight at the end of each. */
     private static final List<String> PROMPT_CASES = List.of("wrongSpiffeIdFromTheRightCa",
             "rightSpiffeIdFromAForeignCa", "noClientCertificate", "expiredCertificate", "unknownSni", "plaintextHttp",
-            "garbageAfterAHandshakeRecordHeader", "clientHelloOfGarbage", "clientHelloLargerThanTheBound");
+            "garbageAfterAHandshakeRecordHeader", "clientHelloOfGarbage", "clientHelloLargerThanTheBound",
+            "truncatedClientHelloThenHalfClose");
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
     private static final int MAX_CLIENT_HELLO = 4096;
     /** Bound of a refusal that needs no timeout: well under the handshake timeout. */
@@ -274,13 +271,9 @@ class IngressRefusesBadConnectionsIT {
         assertThat(result.receivedCount()).as("nothing answered: %s", result).isZero();
         assertThat(refusal.sni).isEqualTo("-");
         assertThat(refusal.peer).isEqualTo("unknown");
-        // BUG: fails today. Netty's SslClientHelloHandler raises NotSslRecordException only for a first byte of 0x14
-        // or 0x15 (change_cipher_spec, alert) with a bad version; any other non-TLS first byte ('G' here) is handed to
-        // lookup() as "no ClientHello" (hostname null), which IngressRouteTable refuses as no-sni. So not-tls is
-        // unreachable for plaintext, and the log claims a ClientHello that was never sent.
-        assertThat(refusal.reason).as("reason of plaintext HTTP on the service port (ingress bug: logged as no-sni, "
-                + "\"the ClientHello names no server\"); line: %s", refusal.line).isEqualTo("not-tls");
-        assertThat(refusal.detail).isEqualTo("the first bytes are not a TLS record");
+        // Netty's ClientHello reader calls only a 0x14/0x15 first byte "not TLS"; the ingress checks the first byte.
+        assertThat(refusal.reason).as("line: %s", refusal.line).isEqualTo("not-tls");
+        assertThat(refusal.detail).isEqualTo("the first byte is 0x47, not a TLS handshake record (0x16)");
     }
 
     @Test
@@ -347,14 +340,12 @@ class IngressRefusesBadConnectionsIT {
         RawClient.Result result = RawClient.to(service).send(cut).thenHalfClose().await(LOG_WAIT);
         Refusal refusal = awaitOneRefusal(mark, result);
 
-        // The half-close does not end it: with ALLOW_HALF_CLOSURE a FIN is a ChannelInputShutdownEvent, which
-        // DownstreamReporter ignores (closed-before-handshake comes only from channelInactive), so the ingress waits
-        // out the ClientHello's timeout.
-        assertClosedAfterTheHandshakeTimeout(result);
-        assertThat(refusal.reason).isEqualTo("handshake-timeout");
+        // A FIN before the ClientHello is complete ends the connection at once: nothing more can arrive.
+        assertClosedPromptly(result);
+        assertThat(refusal.reason).isEqualTo("closed-before-handshake");
         assertThat(refusal.sni).isEqualTo("-");
         assertThat(refusal.peer).isEqualTo("unknown");
-        assertThat(refusal.detail).isEqualTo("handshake timed out after " + HANDSHAKE_TIMEOUT.toMillis() + "ms");
+        assertThat(refusal.detail).isEqualTo("the downstream ended its input before TLS was established");
     }
 
     @Test
@@ -395,7 +386,9 @@ class IngressRefusesBadConnectionsIT {
         assertThat(expected).containsEntry("green-mesh/spiffe_id_mismatch", 1)
                 .containsEntry("green-mesh/certificate_expired", 1)
                 .containsEntry("unknown/client_hello_too_large", 1)
-                .containsEntry("unknown/handshake_timeout", 2);
+                .containsEntry("unknown/handshake_timeout", 1)
+                .containsEntry("unknown/closed_before_handshake", 1)
+                .containsEntry("unknown/not_tls", 1);
         assertThat(page).contains("fedgate_ingress_downstream_cx_refused_total{listener=\"service\",peer=\"green-mesh\","
                 + "reason=\"spiffe_id_mismatch\"} 1");
     }
