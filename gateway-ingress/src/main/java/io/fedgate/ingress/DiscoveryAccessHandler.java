@@ -34,6 +34,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.fedgate.core.config.PeerConfig;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.spiffe.SpiffeId;
+import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.trust.PeerRefusedException;
 import io.fedgate.core.trust.RefusalReason;
 import io.fedgate.core.trust.X509Svids;
@@ -54,15 +55,17 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
 
     private final Map<SpiffeId, PeerConfig> peersByClientId;
     private final GatewayMetrics metrics;
+    private final RefusalLog refusals;
     private Optional<PeerConfig> peer;
     private String refusal;
     /** The body of an answered request is dropped, not passed on without its head. */
     private boolean discardingBody;
 
     /** @param peersByClientId the served peers by their {@code clientID} */
-    DiscoveryAccessHandler(Map<SpiffeId, PeerConfig> peersByClientId, GatewayMetrics metrics) {
+    DiscoveryAccessHandler(Map<SpiffeId, PeerConfig> peersByClientId, GatewayMetrics metrics, RefusalLog refusals) {
         this.peersByClientId = Map.copyOf(requireNonNull(peersByClientId, "peersByClientId"));
         this.metrics = requireNonNull(metrics, "metrics");
+        this.refusals = requireNonNull(refusals, "refusals");
     }
 
     @Override
@@ -107,21 +110,26 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
             presented = X509Svids.spiffeId((X509Certificate) chain[0]);
         } catch (SSLPeerUnverifiedException | PeerRefusedException | RuntimeException e) {
             peer = Optional.empty();
-            refuse(ctx, RefusalReason.NO_PEER_CERTIFICATE.code(), String.valueOf(e.getMessage()));
+            refuse(ctx, RefusalLog.UNKNOWN_PEER, RefusalReason.NO_PEER_CERTIFICATE.code(), String.valueOf(e.getMessage()));
             return;
         }
         peer = Optional.ofNullable(peersByClientId.get(presented));
         if (peer.isEmpty()) {
             TreeSet<String> expected = new TreeSet<>();
             peersByClientId.keySet().forEach(id -> expected.add(id.toString()));
-            refuse(ctx, RefusalReason.SPIFFE_ID_MISMATCH.code(), "presented " + presented + ", expected "
+            // Whose connection this was, for the status: the served peer of the presented trust domain.
+            String owner = peersByClientId.values().stream()
+                    .filter(p -> p.security().trustDomain().equals(presented.trustDomain()))
+                    .map(PeerConfig::name).findFirst().orElse(RefusalLog.UNKNOWN_PEER);
+            refuse(ctx, owner, RefusalReason.SPIFFE_ID_MISMATCH.code(), "presented " + presented + ", expected "
                     + (expected.size() == 1 ? expected.first() : "one of " + expected));
         }
     }
 
-    private void refuse(ChannelHandlerContext ctx, String reason, String detail) {
+    private void refuse(ChannelHandlerContext ctx, String owner, String reason, String detail) {
         refusal = reason;
-        metrics.downstreamRefused("discovery", reason, "unknown");
+        metrics.downstreamRefused("discovery", reason, owner);
+        refusals.refused(owner, "discovery", reason, detail + " (HTTP 403)");
         LOG.info(() -> "refused listener=discovery downstream=" + source(ctx) + " reason=" + reason + ": " + detail + " (HTTP 403)");
     }
 

@@ -16,6 +16,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.fedgate.core.config.PeerConfig;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.spiffe.SpiffeId;
+import io.fedgate.core.status.RefusalLog;
 
 /**
  * The pipeline of the discovery listener (8188):
@@ -36,16 +37,18 @@ final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChanne
     private final Supplier<State> state;
     private final Supplier<ChannelHandler> discoveryHandler;
     private final GatewayMetrics metrics;
+    private final RefusalLog refusals;
     private final long handshakeTimeoutMillis;
 
     /**
      * @param discoveryHandler a new discovery server handler (or upstream proxy) per connection
      */
     DiscoveryListenerInitializer(Supplier<State> state, Supplier<ChannelHandler> discoveryHandler,
-                                 GatewayMetrics metrics, long handshakeTimeoutMillis) {
+                                 GatewayMetrics metrics, RefusalLog refusals, long handshakeTimeoutMillis) {
         this.state = requireNonNull(state, "state");
         this.discoveryHandler = requireNonNull(discoveryHandler, "discoveryHandler");
         this.metrics = requireNonNull(metrics, "metrics");
+        this.refusals = requireNonNull(refusals, "refusals");
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     }
 
@@ -56,9 +59,9 @@ final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChanne
         SslHandler ssl = current.serverContext().newHandler(channel.alloc());
         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         pipeline.addLast(TLS, ssl);
-        pipeline.addLast(DownstreamReporter.NAME, new DownstreamReporter("discovery", metrics, true));
+        pipeline.addLast(DownstreamReporter.NAME, new DownstreamReporter("discovery", metrics, refusals, true));
         pipeline.addLast(HTTP, new HttpServerCodec());
-        pipeline.addLast(DiscoveryAccessHandler.NAME, new DiscoveryAccessHandler(current.peersByClientId(), metrics));
+        pipeline.addLast(DiscoveryAccessHandler.NAME, new DiscoveryAccessHandler(current.peersByClientId(), metrics, refusals));
         pipeline.addLast(DISCOVERY, discoveryHandler.get());
     }
 }

@@ -20,6 +20,7 @@ import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
+import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.trust.PeerRefusal;
 
 /**
@@ -41,6 +42,7 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
 
     private final String listener;
     private final GatewayMetrics metrics;
+    private final RefusalLog refusals;
     private final boolean doneAfterHandshake;
     private String serverName;
     private IngressRoute route;
@@ -52,9 +54,10 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
      *                           listener answers everything after that in HTTP); the service listener keeps it
      *                           until the relay starts
      */
-    DownstreamReporter(String listener, GatewayMetrics metrics, boolean doneAfterHandshake) {
+    DownstreamReporter(String listener, GatewayMetrics metrics, RefusalLog refusals, boolean doneAfterHandshake) {
         this.listener = listener;
         this.metrics = metrics;
+        this.refusals = refusals;
         this.doneAfterHandshake = doneAfterHandshake;
     }
 
@@ -78,8 +81,9 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             return;
         }
         settled = true;
-        String peer = route == null ? "unknown" : route.peer().name();
+        String peer = route == null ? RefusalLog.UNKNOWN_PEER : route.peer().name();
         metrics.downstreamRefused(listener, reason, peer);
+        refusals.refused(peer, listener, reason, detail);
         LOG.info(() -> "refused listener=" + listener + " downstream=" + address(channel.remoteAddress()) + " sni=" + quoted(serverName)
                 + " peer=" + peer + " reason=" + reason + ": " + detail);
         channel.close();

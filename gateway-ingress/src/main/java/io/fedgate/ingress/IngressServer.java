@@ -3,8 +3,10 @@ package io.fedgate.ingress;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -17,13 +19,16 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import io.fedgate.core.admin.AdminServer;
+import io.fedgate.core.admin.Page;
 import io.fedgate.core.cli.GatewayOptions;
 import io.fedgate.core.discovery.DiscoveryHttpHandler;
 import io.fedgate.core.discovery.DiscoveryServer;
+import io.fedgate.core.discovery.RemoteWatchStatus;
 import io.fedgate.core.discovery.DiscoveryUpstreamProxy;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
@@ -32,6 +37,10 @@ import io.fedgate.core.gateway.StartupException;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.RelayBuffers;
 import io.fedgate.core.relay.UpstreamConnector;
+import io.fedgate.core.status.GatewayStatus;
+import io.fedgate.core.status.PeerStatus;
+import io.fedgate.core.status.RefusalLog;
+import io.fedgate.core.status.StatusJson;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.trust.PeerAuthorizer;
 import io.fedgate.core.transport.Transport;
@@ -52,6 +61,7 @@ final class IngressServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = GatewayMetrics.newPrometheusRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.INGRESS);
     private final List<Channel> listeners = new ArrayList<>();
+    private final RefusalLog refusals = new RefusalLog(Clock.systemUTC());
     private final ServiceListenerContext serviceListener;
     private final DiscoveryServer discoveryServer;
     private final AtomicReference<DiscoveryListenerInitializer.State> discoveryState = new AtomicReference<>();
@@ -68,7 +78,7 @@ final class IngressServer implements AutoCloseable {
                 .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
         UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), resolver);
         this.serviceListener = new ServiceListenerContext(IngressRouteTable.build(context), connector, metrics,
-                options.handshakeTimeout().toMillis(), options.maxClientHello(), options.clusterDomain());
+                refusals, options.handshakeTimeout().toMillis(), options.maxClientHello(), options.clusterDomain());
         // The ingress's own SPIFFE ID is what a peer's egress must see on the service listener.
         this.discoveryServer = DiscoveryServer.builder()
                 .ingressGateway(options.name())
@@ -131,7 +141,7 @@ final class IngressServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new DiscoveryListenerInitializer(discoveryState::get, discoveryHandler, metrics,
-                        options.handshakeTimeout().toMillis()))
+                        refusals, options.handshakeTimeout().toMillis()))
                 .bind(options.bind(), options.discoveryPort()).sync().channel();
         listeners.add(discovery);
         String server = options.discoveryUpstream().map(upstream -> "upstream " + upstream).orElse("built-in");
@@ -139,10 +149,24 @@ final class IngressServer implements AutoCloseable {
                 + server + " tls=" + tls);
 
         Channel admin = new AdminServer(registry, () -> ready)
+                .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
+                        StatusJson.write(status())))
                 .bind(transport, workers, options.bind(), options.adminPort()).sync().channel();
         listeners.add(admin);
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
         ready = true;
+    }
+
+    /** The ingress's part of each served peer's status: the peer's watches of us, and our last refusal of it. */
+    GatewayStatus status() {
+        List<PeerStatus> peers = new ArrayList<>();
+        List<RemoteWatchStatus> remotes = discoveryServer.remotes();
+        for (String peer : discoveryServer.peers()) {
+            peers.add(new PeerStatus(peer, remotes.stream().filter(r -> r.peer().equals(peer)).toList(),
+                    Optional.empty(), refusals.last(peer)));
+        }
+        return new GatewayStatus(GatewayStatus.podName(options.name()), GatewayRole.INGRESS.label(), options.name(),
+                options.namespace(), peers);
     }
 
     /** Re-reads config and certificates; on success new connections use the new routes, on failure nothing changes. */

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.Future;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.Relay;
 import io.fedgate.core.relay.UpstreamConnector;
+import io.fedgate.core.status.RefusalLog;
 
 /**
  * What every connection of the service listener shares: the current route table (swapped whole on reload), the
@@ -23,15 +24,17 @@ final class ServiceListenerContext {
     private final AtomicReference<IngressRouteTable> routes;
     private final UpstreamConnector connector;
     private final GatewayMetrics metrics;
+    private final RefusalLog refusals;
     private final long handshakeTimeoutMillis;
     private final int maxClientHello;
     private final String clusterDomain;
 
     ServiceListenerContext(IngressRouteTable routes, UpstreamConnector connector, GatewayMetrics metrics,
-                           long handshakeTimeoutMillis, int maxClientHello, String clusterDomain) {
+                           RefusalLog refusals, long handshakeTimeoutMillis, int maxClientHello, String clusterDomain) {
         this.routes = new AtomicReference<>(requireNonNull(routes, "routes"));
         this.connector = requireNonNull(connector, "connector");
         this.metrics = requireNonNull(metrics, "metrics");
+        this.refusals = requireNonNull(refusals, "refusals");
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.maxClientHello = maxClientHello;
         this.clusterDomain = requireNonNull(clusterDomain, "clusterDomain");
@@ -48,6 +51,10 @@ final class ServiceListenerContext {
 
     GatewayMetrics metrics() {
         return metrics;
+    }
+
+    RefusalLog refusals() {
+        return refusals;
     }
 
     long handshakeTimeoutMillis() {

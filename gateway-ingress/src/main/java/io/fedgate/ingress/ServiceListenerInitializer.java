@@ -30,7 +30,7 @@ final class ServiceListenerInitializer extends ChannelInitializer<SocketChannel>
     protected void initChannel(SocketChannel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         addIdleHandlers(pipeline);
-        DownstreamReporter reporter = new DownstreamReporter("service", listener.metrics(), false);
+        DownstreamReporter reporter = new DownstreamReporter("service", listener.metrics(), listener.refusals(), false);
         pipeline.addLast(IngressSniHandler.NAME, new IngressSniHandler(listener, reporter));
         pipeline.addLast(DownstreamReporter.NAME, reporter);
     }

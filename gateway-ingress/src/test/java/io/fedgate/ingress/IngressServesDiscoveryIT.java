@@ -2,7 +2,10 @@ package io.fedgate.ingress;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +25,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.ssl.SslContext;
 
+import io.fedgate.core.cli.StatusCommand;
 import io.fedgate.core.discovery.DiscoveryChecksum;
 import io.fedgate.core.discovery.DiscoveryJson;
 import io.fedgate.core.discovery.ServiceListMessage;
@@ -70,6 +74,7 @@ class IngressServesDiscoveryIT {
     private static FederationFixture.MeshConfig red;
     private static GatewayProcess ingress;
     private static InetSocketAddress discovery;
+    private static InetSocketAddress admin;
     private static DiscoveryTestClient greenEgress;
 
     @BeforeAll
@@ -86,8 +91,7 @@ class IngressServesDiscoveryIT {
         ingress = GatewayProcess.jar(GatewayProcess.ingressJar()).name("ingress-green-mesh").logDirectory(dir)
                 .args(federation.ingress(pki.red(), pki.green()).args(red)).start();
         discovery = ingress.awaitListening("discovery", STARTUP);
-        // Logged last before the SIGHUP handler is installed: the watch test's first signal comes well after.
-        ingress.awaitListening("admin", STARTUP);
+        admin = ingress.awaitListening("admin", STARTUP);
         greenEgress = DiscoveryTestClient.tls(discovery, greenEgressContext());
     }
 
@@ -273,6 +277,34 @@ class IngressServesDiscoveryIT {
 
         String line = ingress.awaitLog(refusalLine(presented, clientId), mark, EVENT).group();
         assertThat(line).as("the 403 refusal's log line").contains("refused listener=discovery ");
+    }
+
+    @Test
+    void statusShowsTheWatchingPeerAndTheLastRefusal() {
+        FederationPki pki = federation.pki();
+        try (DiscoveryTestClient impostor = DiscoveryTestClient.tls(discovery,
+                clientContext(pki.green().ingressIdentity(pki.red())))) {
+            assertThat(impostor.get("/v1/services/").status()).isEqualTo(403);
+        }
+        try (DiscoveryTestClient.Watch watch = greenEgress.watch("/v1/watch")) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int exit = StatusCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8), "--peer", "green-mesh",
+                    "--admin", "127.0.0.1:" + admin.getPort());
+            String yaml = out.toString(StandardCharsets.UTF_8);
+
+            // The ingress alone knows no outbound watch: the entry is inactive, and it names the peer's remote.
+            assertThat(exit).as("%s%s", yaml, err).isEqualTo(StatusCommand.NOT_CONNECTED);
+            assertThat(yaml).startsWith("status:\n  discoveryStatus:\n    inactive:\n    - pod: ")
+                    .contains("      remotes:\n      - connected: true\n", "        source: \"127.0.0.1\"\n");
+            String json;
+            try (DiscoveryTestClient adminClient = DiscoveryTestClient.plain(admin)) {
+                json = adminClient.get("/federation/status").body();
+            }
+            assertThat(json).contains("\"role\":\"ingress\"", "\"name\":\"green-mesh\"",
+                    "\"lastRefusal\":{\"listener\":\"discovery\",\"reason\":\"spiffe-id-mismatch\"");
+        }
     }
 
     /** Any line refusing {@code presented} for not being {@code expected}, with HTTP 403. */

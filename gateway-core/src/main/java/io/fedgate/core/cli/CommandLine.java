@@ -37,13 +37,19 @@ public final class CommandLine {
      * @param defaultValue the value when absent, or {@code null} when the option is required
      */
     public CommandLine option(String name, String metavar, String defaultValue, String help) {
-        options.put(name, new Option(name, metavar, defaultValue, help, false));
+        options.put(name, new Option(name, metavar, defaultValue, help, false, false));
         return this;
     }
 
     /** Declares an optional option taking a value, with no default. */
     public CommandLine optional(String name, String metavar, String help) {
-        options.put(name, new Option(name, metavar, null, help, true));
+        options.put(name, new Option(name, metavar, null, help, true, false));
+        return this;
+    }
+
+    /** Declares a required option that may be given several times ({@link Parsed#values}). */
+    public CommandLine repeatable(String name, String metavar, String help) {
+        options.put(name, new Option(name, metavar, null, help, false, true));
         return this;
     }
 
@@ -73,6 +79,7 @@ public final class CommandLine {
     /** Parses {@code args}; check {@link Parsed#problems()} and {@link Parsed#helpRequested()} before use. */
     public Parsed parse(String... args) {
         Map<String, String> values = new LinkedHashMap<>();
+        Map<String, List<String>> repeated = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
@@ -104,7 +111,10 @@ public final class CommandLine {
                 }
                 value = args[++i];
             }
-            if (values.put(name, value) != null) {
+            if (option.repeatable) {
+                repeated.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+                values.putIfAbsent(name, value);
+            } else if (values.put(name, value) != null) {
                 problems.add("--" + name + " is given more than once");
             }
         }
@@ -117,7 +127,7 @@ public final class CommandLine {
                 }
             }
         }
-        return new Parsed(this, values, problems, help);
+        return new Parsed(this, values, repeated, problems, help);
     }
 
     private static final class Option {
@@ -126,13 +136,15 @@ public final class CommandLine {
         final String defaultValue;
         final String help;
         final boolean optional;
+        final boolean repeatable;
 
-        Option(String name, String metavar, String defaultValue, String help, boolean optional) {
+        Option(String name, String metavar, String defaultValue, String help, boolean optional, boolean repeatable) {
             this.name = requireNonNull(name, "name");
             this.metavar = requireNonNull(metavar, "metavar");
             this.defaultValue = defaultValue;
             this.help = requireNonNull(help, "help");
             this.optional = optional;
+            this.repeatable = repeatable;
         }
     }
 
@@ -170,12 +182,15 @@ public final class CommandLine {
     public static final class Parsed {
         private final CommandLine commandLine;
         private final Map<String, String> values;
+        private final Map<String, List<String>> repeated;
         private final List<String> problems;
         private final boolean helpRequested;
 
-        Parsed(CommandLine commandLine, Map<String, String> values, List<String> problems, boolean helpRequested) {
+        Parsed(CommandLine commandLine, Map<String, String> values, Map<String, List<String>> repeated,
+               List<String> problems, boolean helpRequested) {
             this.commandLine = commandLine;
             this.values = values;
+            this.repeated = repeated;
             this.problems = problems;
             this.helpRequested = helpRequested;
         }
@@ -196,6 +211,12 @@ public final class CommandLine {
                 throw new IllegalArgumentException("undeclared option: " + name);
             }
             return values.get(name);
+        }
+
+        /** Every value of a repeatable option, in the order given. */
+        public List<String> values(String name) {
+            value(name); // checks the option is declared
+            return List.copyOf(repeated.getOrDefault(name, List.of()));
         }
 
         /** Whether the command declares {@code name}. */
