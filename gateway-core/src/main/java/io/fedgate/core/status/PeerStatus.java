@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.fedgate.core.discovery.RemoteWatchStatus;
+import io.fedgate.core.discovery.client.WatchStatus;
 
 /**
  * One gateway's part of a {@code ServiceMeshPeer}'s status: the ingress knows the {@code remotes} (the peer watching
@@ -16,7 +17,7 @@ import io.fedgate.core.discovery.RemoteWatchStatus;
  * @param watch       the outbound watch (egress), or empty
  * @param lastRefusal the last connection of this peer the gateway refused, or empty
  */
-public record PeerStatus(String peer, List<RemoteWatchStatus> remotes, Optional<OutboundWatch> watch,
+public record PeerStatus(String peer, List<RemoteWatchStatus> remotes, Optional<WatchStatus> watch,
                          Optional<Refusal> lastRefusal) {
     public PeerStatus {
         requireNonNull(peer, "peer");

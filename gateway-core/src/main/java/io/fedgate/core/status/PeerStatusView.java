@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.fedgate.core.discovery.RemoteWatchStatus;
+import io.fedgate.core.discovery.client.WatchStatus;
 
 /**
  * Merges the ingress's and the egress's reports on one peer into what {@code oc get servicemeshpeer -o yaml} shows
@@ -21,7 +22,7 @@ public final class PeerStatusView {
     private final List<Entry> inactive = new ArrayList<>();
     private final String cause;
 
-    private record Entry(String pod, List<RemoteWatchStatus> remotes, OutboundWatch watch) {
+    private record Entry(String pod, List<RemoteWatchStatus> remotes, WatchStatus watch) {
     }
 
     private PeerStatusView(String peer, List<GatewayStatus> reports) {
@@ -46,9 +47,9 @@ public final class PeerStatusView {
                 refusal = part.get().lastRefusal().get();
             }
         }
-        OutboundWatch firstWatch = null;
+        WatchStatus firstWatch = null;
         for (GatewayStatus egress : egresses) {
-            OutboundWatch watch = egress.peer(peer).orElseThrow().watch().orElseThrow();
+            WatchStatus watch = egress.peer(peer).orElseThrow().watch().orElseThrow();
             firstWatch = firstWatch == null ? watch : firstWatch;
             (watch.connected() ? active : inactive).add(new Entry(egress.pod(), remotes, watch));
         }
@@ -82,10 +83,10 @@ public final class PeerStatusView {
         return Optional.ofNullable(cause);
     }
 
-    private static String cause(OutboundWatch watch, List<RemoteWatchStatus> remotes, Refusal refusal) {
+    private static String cause(WatchStatus watch, List<RemoteWatchStatus> remotes, Refusal refusal) {
         boolean inboundConnected = remotes.stream().anyMatch(RemoteWatchStatus::connected);
         if (watch != null && !watch.connected()) {
-            String status = watch.lastDisconnectStatus() == null ? "never connected" : watch.lastDisconnectStatus();
+            String status = watch.lastDisconnectStatus().orElse("never connected");
             if (status.startsWith("403")) {
                 return "the peer refuses our egress's identity (HTTP 403 on discovery): its clientID for this mesh "
                         + "does not match our egress's SPIFFE ID";
@@ -124,16 +125,17 @@ public final class PeerStatusView {
                 }
             }
             if (entry.watch() != null) {
-                OutboundWatch watch = entry.watch();
+                WatchStatus watch = entry.watch();
                 out.append("      watch:\n");
                 out.append("        connected: ").append(watch.connected()).append('\n');
-                time(out, "        ", "lastConnected", watch.lastConnected());
-                time(out, "        ", "lastDisconnect", watch.lastDisconnect());
-                if (watch.lastDisconnectStatus() != null) {
-                    out.append("        lastDisconnectStatus: ").append(scalar(watch.lastDisconnectStatus())).append('\n');
+                time(out, "        ", "lastConnected", watch.lastConnected().orElse(null));
+                time(out, "        ", "lastDisconnect", watch.lastDisconnect().orElse(null));
+                if (watch.lastDisconnectStatus().isPresent()) {
+                    out.append("        lastDisconnectStatus: ").append(scalar(watch.lastDisconnectStatus().get()))
+                            .append('\n');
                 }
-                time(out, "        ", "lastEvent", watch.lastEvent());
-                time(out, "        ", "lastFullSync", watch.lastFullSync());
+                time(out, "        ", "lastEvent", watch.lastEvent().orElse(null));
+                time(out, "        ", "lastFullSync", watch.lastFullSync().orElse(null));
             }
         }
     }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import io.fedgate.core.discovery.RemoteWatchStatus;
+import io.fedgate.core.discovery.client.WatchStatus;
 
 /**
  * The one codec of {@code /federation/status}: {@link GatewayStatus} to JSON and back. Field names follow the
@@ -66,19 +67,16 @@ public final class StatusJson {
         }
         json.writeEndArray();
         if (peer.watch().isPresent()) {
-            OutboundWatch watch = peer.watch().get();
+            WatchStatus watch = peer.watch().get();
             json.writeObjectFieldStart("watch");
             json.writeBooleanField("connected", watch.connected());
-            time(json, "lastConnected", watch.lastConnected());
-            time(json, "lastDisconnect", watch.lastDisconnect());
-            if (watch.lastDisconnectStatus() != null) {
-                json.writeStringField("lastDisconnectStatus", watch.lastDisconnectStatus());
-            }
-            time(json, "lastEvent", watch.lastEvent());
-            time(json, "lastFullSync", watch.lastFullSync());
-            if (watch.cause() != null) {
-                json.writeStringField("cause", watch.cause());
-            }
+            time(json, "lastConnected", watch.lastConnected().orElse(null));
+            time(json, "lastDisconnect", watch.lastDisconnect().orElse(null));
+            text(json, "lastDisconnectStatus", watch.lastDisconnectStatus().orElse(null));
+            time(json, "lastEvent", watch.lastEvent().orElse(null));
+            time(json, "lastFullSync", watch.lastFullSync().orElse(null));
+            text(json, "address", watch.address().orElse(null));
+            text(json, "lastErrorReason", watch.lastErrorReason().orElse(null));
             json.writeEndObject();
         }
         if (peer.lastRefusal().isPresent()) {
@@ -91,6 +89,12 @@ public final class StatusJson {
             json.writeEndObject();
         }
         json.writeEndObject();
+    }
+
+    private static void text(JsonGenerator json, String name, String value) throws IOException {
+        if (value != null) {
+            json.writeStringField(name, value);
+        }
     }
 
     private static void time(JsonGenerator json, String name, Instant time) throws IOException {
@@ -146,7 +150,7 @@ public final class StatusJson {
     private static PeerStatus readPeer(JsonParser json) throws IOException {
         String name = null;
         List<RemoteWatchStatus> remotes = new ArrayList<>();
-        OutboundWatch watch = null;
+        WatchStatus watch = null;
         Refusal refusal = null;
         while (json.nextToken() == JsonToken.FIELD_NAME) {
             String field = json.currentName();
@@ -164,8 +168,10 @@ public final class StatusJson {
                 }
                 case "watch" -> {
                     Fields f = Fields.read(json);
-                    watch = new OutboundWatch(f.flag("connected"), f.time("lastConnected"), f.time("lastDisconnect"),
-                            f.text("lastDisconnectStatus"), f.time("lastEvent"), f.time("lastFullSync"), f.text("cause"));
+                    watch = new WatchStatus(f.flag("connected"), Optional.ofNullable(f.time("lastConnected")),
+                            Optional.ofNullable(f.time("lastDisconnect")), Optional.ofNullable(f.text("lastDisconnectStatus")),
+                            Optional.ofNullable(f.time("lastEvent")), Optional.ofNullable(f.time("lastFullSync")),
+                            Optional.ofNullable(f.text("address")), Optional.ofNullable(f.text("lastErrorReason")));
                 }
                 case "lastRefusal" -> {
                     Fields f = Fields.read(json);

@@ -12,6 +12,7 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import io.fedgate.core.discovery.RemoteWatchStatus;
+import io.fedgate.core.discovery.client.WatchStatus;
 
 class PeerStatusViewTest {
     private static final Instant T1 = Instant.parse("2021-10-05T13:02:25Z");
@@ -24,9 +25,16 @@ class PeerStatusViewTest {
                 List.of(new PeerStatus("green-mesh", List.of(remote), Optional.empty(), Optional.ofNullable(refusal))));
     }
 
-    private static GatewayStatus egress(OutboundWatch watch) {
+    private static GatewayStatus egress(WatchStatus watch) {
         return new GatewayStatus("egress-green-mesh-5c4b", "egress", "egress-green-mesh", "red-mesh-system",
                 List.of(new PeerStatus("green-mesh", List.of(), Optional.of(watch), Optional.empty())));
+    }
+
+    private static WatchStatus watch(boolean connected, Instant lastConnected, Instant lastDisconnect, String status,
+                                     Instant lastEvent, Instant lastFullSync, String reason) {
+        return new WatchStatus(connected, Optional.ofNullable(lastConnected), Optional.ofNullable(lastDisconnect),
+                Optional.ofNullable(status), Optional.ofNullable(lastEvent), Optional.ofNullable(lastFullSync),
+                Optional.of("127.0.2.1:8188"), Optional.ofNullable(reason));
     }
 
     @SuppressWarnings("unchecked")
@@ -38,7 +46,7 @@ class PeerStatusViewTest {
     @Test
     @SuppressWarnings("unchecked")
     void connectedLinkHasTheSeedsShape() {
-        OutboundWatch watch = new OutboundWatch(true, T1, null, "503 Service Unavailable", null, T2, null);
+        WatchStatus watch = watch(true, T1, null, "503 Service Unavailable", null, T2, null);
         PeerStatusView view = PeerStatusView.of("green-mesh", List.of(ingress(true, null), egress(watch)));
 
         assertThat(view.connected()).isTrue();
@@ -56,7 +64,7 @@ class PeerStatusViewTest {
 
     @Test
     void peerRefusingOurIdentityIsTheCause() {
-        OutboundWatch watch = new OutboundWatch(false, T2, T1, "403 Forbidden", null, null, null);
+        WatchStatus watch = watch(false, T2, T1, "403 Forbidden", null, null, null);
         PeerStatusView view = PeerStatusView.of("green-mesh", List.of(egress(watch), ingress(false, null)));
 
         assertThat(view.connected()).isFalse();
@@ -67,7 +75,7 @@ class PeerStatusViewTest {
 
     @Test
     void ourRefusalOfThePeerIsTheCauseWhenItsWatchIsDown() {
-        OutboundWatch watch = new OutboundWatch(true, T1, null, null, null, T2, null);
+        WatchStatus watch = watch(true, T1, null, null, null, T2, null);
         Refusal refusal = new Refusal("service", "spiffe-id-mismatch",
                 "presented spiffe://green-mesh.local/ns/x/sa/y, expected spiffe://green-mesh.local/ns/green-mesh-system/sa/egress-red-mesh-service-account", T2);
 
@@ -82,7 +90,7 @@ class PeerStatusViewTest {
     void statusJsonRoundTrips() {
         Refusal refusal = new Refusal("discovery", "spiffe-id-mismatch", "presented a, expected b (HTTP 403)", T2);
         GatewayStatus status = ingress(true, refusal);
-        GatewayStatus egress = egress(new OutboundWatch(false, T1, T2, "connection refused", T1, T2, "untrusted-chain"));
+        GatewayStatus egress = egress(watch(false, T1, T2, "connection refused", T1, T2, "untrusted-chain"));
 
         assertThat(StatusJson.read(StatusJson.write(status))).isEqualTo(status);
         assertThat(StatusJson.read(StatusJson.write(egress))).isEqualTo(egress);
