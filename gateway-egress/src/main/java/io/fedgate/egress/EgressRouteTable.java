@@ -1,6 +1,7 @@
 package io.fedgate.egress;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,7 +45,7 @@ import io.fedgate.core.trust.TrustBundles;
 final class EgressRouteTable implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EgressRouteTable.class.getName());
 
-    /** Sorted, so listings (and the plaintext listeners' ports) come in a stable order. */
+    /** By server name: the local host, and {@code outbound_.<port>_._.<local host>}. */
     private final TreeMap<String, EgressRoute> routes;
     private final Map<String, List<Integer>> ambiguousHosts;
     private final List<SslContext> clientContexts;
@@ -162,9 +163,10 @@ final class EgressRouteTable implements AutoCloseable {
         return name.hasPort() ? SniName.outbound(name.port(), name.host()) : name.host();
     }
 
-    /** Every (local host, port) routed, once each, in a stable order: {@code outbound_.<port>_._.<local host>}. */
+    /** Every (local host, port) routed, once each, by local host and then port. */
     List<EgressRoute> servicePorts() {
         return routes.entrySet().stream().filter(e -> SniName.parse(e.getKey()).hasPort()).map(Map.Entry::getValue)
+                .sorted(Comparator.comparing(EgressRoute::localHost).thenComparingInt(EgressRoute::port))
                 .toList();
     }
 
