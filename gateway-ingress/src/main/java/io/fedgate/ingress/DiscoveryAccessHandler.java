@@ -51,7 +51,7 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     static final String SERVICES_PATH = "/v1/services/";
     static final String WATCH_PATH = "/v1/watch";
 
-    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.Listener");
+    private static final Logger LOG = Logger.getLogger("io.fedgate.core.listener.Listener");
 
     private final Map<SpiffeId, PeerConfig> peersByClientId;
     private final GatewayMetrics metrics;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
+import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.config.PeerConfig;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.spiffe.SpiffeId;

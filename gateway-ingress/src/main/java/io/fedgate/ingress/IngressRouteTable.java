@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 
+import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.config.ExportedService;
 import io.fedgate.core.config.FederationConfig;
 import io.fedgate.core.config.PeerConfig;

@@ -11,6 +11,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
+import io.fedgate.core.listener.DownstreamReporter;
+import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.relay.HoldReadsHandler;
 
 /**
@@ -74,7 +76,7 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
         } catch (RouteRefusedException e) {
             return ctx.executor().newFailedFuture(e);
         }
-        reporter.route(route);
+        reporter.peer(route.peer().name());
         if (route.mode() == TlsMode.TERMINATE) {
             return ctx.executor().newSucceededFuture(route);
         }

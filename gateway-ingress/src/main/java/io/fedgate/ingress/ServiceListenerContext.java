@@ -8,6 +8,7 @@ import java.util.logging.Logger;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 
+import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.Relay;
 import io.fedgate.core.relay.UpstreamConnector;

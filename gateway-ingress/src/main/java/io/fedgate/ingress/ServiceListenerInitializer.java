@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 
+import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.relay.CloseOnIdleHandler;
 
 /**

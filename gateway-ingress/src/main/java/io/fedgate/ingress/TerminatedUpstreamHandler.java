@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 
+import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
 
 /**

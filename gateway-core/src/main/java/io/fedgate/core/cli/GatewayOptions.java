@@ -34,6 +34,8 @@ import io.fedgate.core.tls.GatewayIdentity;
  * @param maxClientHello largest ClientHello accepted, in bytes
  * @param discoveryUpstream ingress only: an external discovery server to forward discovery requests to, instead
  *                      of the built-in one
+ * @param plaintextPortBase egress only: the first port of the plaintext listeners (one per imported service port,
+ *                      on consecutive ports), or 0 for none
  */
 public record GatewayOptions(
         Path configDir,
@@ -51,7 +53,8 @@ public record GatewayOptions(
         Duration idleTimeout,
         Duration connectTimeout,
         int maxClientHello,
-        Optional<HostPort> discoveryUpstream) {
+        Optional<HostPort> discoveryUpstream,
+        int plaintextPortBase) {
 
     /** Envoy binds every address by default; so do we. */
     public static final String DEFAULT_BIND = "0.0.0.0";
@@ -84,6 +87,9 @@ public record GatewayOptions(
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(connectTimeout, "connectTimeout");
         requireNonNull(discoveryUpstream, "discoveryUpstream");
+        if (plaintextPortBase < 0 || plaintextPortBase > 65535) {
+            throw new IllegalArgumentException("plaintextPortBase: " + plaintextPortBase + " (expected: 0-65535)");
+        }
     }
 
     /**
@@ -112,6 +118,10 @@ public record GatewayOptions(
             commandLine.optional("discovery-upstream", "HOST:PORT",
                     "forward discovery requests to this external discovery server instead of the built-in one");
         }
+        if (role.equals("egress")) {
+            commandLine.option("plaintext-port-base", "PORT", "0",
+                    "first port of the plaintext listeners, one per imported service port (0: none)");
+        }
         return commandLine;
     }
 
@@ -131,6 +141,7 @@ public record GatewayOptions(
         Optional<HostPort> discoveryUpstream = parsed.declares("discovery-upstream")
                 ? parsed.optionalValue("discovery-upstream").map(value -> hostPort(parsed, "discovery-upstream", value))
                 : Optional.empty();
+        int plaintextPortBase = parsed.declares("plaintext-port-base") ? parsed.port("plaintext-port-base") : 0;
         List<String> problems = parsed.problems();
         if (!problems.isEmpty()) {
             return null;
@@ -151,7 +162,8 @@ public record GatewayOptions(
                 idleTimeout,
                 connectTimeout,
                 maxClientHello,
-                discoveryUpstream);
+                discoveryUpstream,
+                plaintextPortBase);
     }
 
     private static HostPort hostPort(CommandLine.Parsed parsed, String name, String value) {

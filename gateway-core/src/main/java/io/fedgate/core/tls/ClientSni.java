@@ -16,45 +16,50 @@ import io.netty.internal.tcnative.SSL;
 import io.netty.util.NetUtil;
 
 /**
- * Names a host in a client engine's SNI extension, including names the JDK refuses. Netty derives SNI from the peer
- * host of {@code SslContext.newHandler(alloc, host, port)} only when {@code new SNIHostName(host)} accepts it, and
- * the JDK's STD3 rules refuse the underscores of Istio's {@code outbound_.9080_._.<host>}: both providers then send
- * no SNI at all, silently. {@link #apply} sets such names on the native SSL of a netty-tcnative engine, or as a raw
- * {@code host_name} server name on a JDK engine.
+ * Names a server in a client's ClientHello (SNI), also names that are not STD3 host names, such as Istio's
+ * {@code outbound_.9080_._.<host>}. Netty derives SNI from the peer host given to
+ * {@code SslContext.newHandler(alloc, host, port)} only when {@code new SNIHostName(host)} accepts it, and the JDK
+ * refuses underscores there: both providers then send no SNI at all, silently. For such names this sets the name
+ * on the native SSL of a netty-tcnative engine, or passes an unchecked {@code host_name} server name to a JDK
+ * engine. IP literals get no SNI (RFC 6066).
  */
 public final class ClientSni {
     private ClientSni() {
     }
 
     /**
-     * Makes {@code engine} (a client engine whose handshake has not started) send {@code host} as SNI. IP literals
-     * get none (RFC 6066); names the JDK accepts are set as an {@link SNIHostName} (Netty already does that for the
-     * peer host given to {@code newHandler}).
+     * Asks {@code engine} to send {@code host} as its SNI. Call before the handshake starts, i.e. before the
+     * {@code SslHandler} is added to an active channel's pipeline, or right after it is added to an unconnected one.
      */
-    public static void apply(SSLEngine engine, String host) {
+    public static void request(SSLEngine engine, String host) {
         requireNonNull(engine, "engine");
         requireNonNull(host, "host");
-        if (!engine.getUseClientMode()) {
-            throw new IllegalArgumentException("engine: a server engine (expected: a client engine)");
-        }
-        if (host.isEmpty() || NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
+        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
             return;
         }
-        SNIServerName name;
-        try {
-            name = new SNIHostName(host);
-        } catch (IllegalArgumentException e) {
-            name = null; // Not an STD3 host name.
+        if (isStd3HostName(host) && host.equals(engine.getPeerHost())) {
+            return; // Netty already asked for it.
         }
-        if (name == null && engine instanceof ReferenceCountedOpenSslEngine openSsl) {
+        if (engine instanceof ReferenceCountedOpenSslEngine) {
+            ReferenceCountedOpenSslEngine openSsl = (ReferenceCountedOpenSslEngine) engine;
+            // The engine guards its native SSL with its own monitor.
             synchronized (openSsl) {
                 SSL.setTlsExtHostName(openSsl.sslPointer(), host);
             }
-            return;
+        } else {
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setServerNames(List.of(isStd3HostName(host) ? new SNIHostName(host) : new RawHostName(host)));
+            engine.setSSLParameters(parameters);
         }
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setServerNames(List.of(name != null ? name : new RawHostName(host)));
-        engine.setSSLParameters(parameters);
+    }
+
+    private static boolean isStd3HostName(String host) {
+        try {
+            new SNIHostName(host);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** A {@code host_name} server name with no checks, written into the ClientHello as given. */

@@ -78,6 +78,30 @@ public interface PeerAuthorizer {
     }
 
     /**
+     * Accepts any ID in {@code trustDomain} (whose chain {@link SvidVerifier} checked against that trust domain's
+     * roots): an egress admitting any workload of its own mesh. An ID of another trust domain is refused as
+     * {@code spiffe-id-mismatch}.
+     */
+    static PeerAuthorizer anyInTrustDomain(String trustDomain) {
+        String domain = SpiffeId.validateTrustDomain(requireNonNull(trustDomain, "trustDomain"));
+        return new PeerAuthorizer() {
+            @Override
+            public Set<SpiffeId> allowed(SSLEngine engine) {
+                return null;
+            }
+
+            @Override
+            public void authorize(SpiffeId presented, SSLEngine engine) throws PeerRefusedException {
+                requireNonNull(presented, "presented");
+                if (!presented.trustDomain().equals(domain)) {
+                    throw new PeerRefusedException(RefusalReason.SPIFFE_ID_MISMATCH, "presented " + presented
+                            + ", expected any identity in trust domain " + domain);
+                }
+            }
+        };
+    }
+
+    /**
      * Accepts every peer whose certificate verified against a trust bundle, leaving authorization to a later layer
      * that can answer in its own protocol: the discovery listener answers a wrong principal with HTTP 403, as the
      * reference does, rather than failing the handshake.

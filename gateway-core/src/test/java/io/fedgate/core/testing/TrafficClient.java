@@ -3,19 +3,14 @@ package io.fedgate.core.testing;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SNIServerName;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.StandardConstants;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -26,11 +21,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.internal.tcnative.SSL;
-import io.netty.util.NetUtil;
+
+import io.fedgate.core.tls.ClientSni;
 
 /**
  * A load-and-check client for test connections: connects (plain TCP, or TLS with a given client context and SNI),
@@ -99,41 +93,9 @@ public final class TrafficClient implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(TIMEOUT.toMillis());
     }
 
-    /**
-     * Names {@code host} in the ClientHello's SNI extension, as Istio's names need. Netty derives SNI from the peer
-     * host of {@code newHandler(alloc, host, port)} only when {@code new SNIHostName(host)} accepts it, and the JDK
-     * applies the STD3 rules there (also in the {@code byte[]} constructor), which refuse the underscores of
-     * {@code outbound_.9080_._.<host>}: both providers then send no SNI at all, silently. For such names this sets
-     * the name on the native SSL of a netty-tcnative engine, and passes a raw {@code host_name} server name to a JDK
-     * engine. IP literals get no SNI (RFC 6066). Call before the handshake starts.
-     */
+    /** Names {@code host} in the ClientHello's SNI extension, also Istio's {@code outbound_} names: see {@link ClientSni}. */
     static void requestServerName(SSLEngine engine, String host) {
-        if (NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host)) {
-            return;
-        }
-        try {
-            new SNIHostName(host);
-            return; // Netty already asked for it.
-        } catch (IllegalArgumentException e) {
-            // Not an STD3 host name: name it ourselves.
-        }
-        if (engine instanceof ReferenceCountedOpenSslEngine) {
-            ReferenceCountedOpenSslEngine openSsl = (ReferenceCountedOpenSslEngine) engine;
-            synchronized (openSsl) {
-                SSL.setTlsExtHostName(openSsl.sslPointer(), host);
-            }
-        } else {
-            SSLParameters parameters = engine.getSSLParameters();
-            parameters.setServerNames(List.of(new RawHostName(host)));
-            engine.setSSLParameters(parameters);
-        }
-    }
-
-    /** A {@code host_name} server name with no checks, written into the ClientHello as given. */
-    private static final class RawHostName extends SNIServerName {
-        RawHostName(String host) {
-            super(StandardConstants.SNI_HOST_NAME, host.getBytes(StandardCharsets.US_ASCII));
-        }
+        ClientSni.request(engine, host);
     }
 
     /** One connection's settings; {@link #start()} or {@link #run()} may be called more than once. */

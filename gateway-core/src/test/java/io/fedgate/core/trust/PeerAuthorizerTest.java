@@ -58,4 +58,16 @@ class PeerAuthorizerTest {
                 .hasMessage("spiffe-id-mismatch: presented " + INGRESS_A
                         + ", expected no identity (none is allowed for peer host unknown.local)");
     }
+
+    @Test
+    void anyInTrustDomainAcceptsEveryIdOfThatDomainOnly() {
+        PeerAuthorizer authorizer = PeerAuthorizer.anyInTrustDomain("red-mesh.local");
+        assertThatCode(() -> authorizer.authorize(INGRESS_A, null)).doesNotThrowAnyException();
+        assertThatCode(() -> authorizer.authorize(SpiffeId.parse("spiffe://red-mesh.local/ns/bookinfo/sa/productpage"), null))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> authorizer.authorize(OTHER, null))
+                .isInstanceOfSatisfying(PeerRefusedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RefusalReason.SPIFFE_ID_MISMATCH))
+                .hasMessage("spiffe-id-mismatch: presented " + OTHER + ", expected any identity in trust domain red-mesh.local");
+    }
 }

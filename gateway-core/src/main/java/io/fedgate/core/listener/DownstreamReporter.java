@@ -1,4 +1,4 @@
-package io.fedgate.ingress;
+package io.fedgate.core.listener;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -31,21 +31,21 @@ import io.fedgate.core.trust.PeerRefusal;
  * {@code not-tls}, {@code client-hello-too-large}, {@code handshake-timeout}, {@code closed-before-handshake},
  * {@code upstream-unreachable}.
  */
-final class DownstreamReporter extends ChannelInboundHandlerAdapter {
-    static final String NAME = "downstream-reporter";
+public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
+    public static final String NAME = "downstream-reporter";
     /** The downstream closed, reset or half-closed before its TLS handshake completed. */
-    static final String CLOSED_BEFORE_HANDSHAKE = "closed-before-handshake";
+    public static final String CLOSED_BEFORE_HANDSHAKE = "closed-before-handshake";
     /** No endpoint of the route's cluster accepted a connection. */
-    static final String UPSTREAM_UNREACHABLE = "upstream-unreachable";
+    public static final String UPSTREAM_UNREACHABLE = "upstream-unreachable";
 
-    private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.Listener");
+    private static final Logger LOG = Logger.getLogger("io.fedgate.core.listener.Listener");
 
     private final String listener;
     private final GatewayMetrics metrics;
     private final RefusalLog refusals;
     private final boolean doneAfterHandshake;
     private String serverName;
-    private IngressRoute route;
+    private String peer;
     private boolean settled;
 
     /**
@@ -54,38 +54,40 @@ final class DownstreamReporter extends ChannelInboundHandlerAdapter {
      *                           listener answers everything after that in HTTP); the service listener keeps it
      *                           until the relay starts
      */
-    DownstreamReporter(String listener, GatewayMetrics metrics, RefusalLog refusals, boolean doneAfterHandshake) {
+    public DownstreamReporter(String listener, GatewayMetrics metrics, RefusalLog refusals, boolean doneAfterHandshake) {
         this.listener = listener;
         this.metrics = metrics;
         this.refusals = refusals;
         this.doneAfterHandshake = doneAfterHandshake;
     }
 
-    void serverName(String serverName) {
+    /** The server name the downstream asked for, once known. */
+    public void serverName(String serverName) {
         this.serverName = serverName;
     }
 
-    void route(IngressRoute route) {
-        this.route = route;
+    /** The peer the downstream's route leads to (or comes from), once known; {@code unknown} until then. */
+    public void peer(String peer) {
+        this.peer = peer;
     }
 
     /** The relay (or the HTTP layer) took over: from here the connection's end is not a refusal. */
-    void relayStarted(ChannelHandlerContext ctx) {
+    public void relayStarted(ChannelHandlerContext ctx) {
         settled = true;
         ctx.pipeline().remove(this);
     }
 
     /** Logs and counts a refusal once, and closes the connection. */
-    void refuse(Channel channel, String reason, String detail) {
+    public void refuse(Channel channel, String reason, String detail) {
         if (settled) {
             return;
         }
         settled = true;
-        String peer = route == null ? RefusalLog.UNKNOWN_PEER : route.peer().name();
+        String peer = this.peer == null ? RefusalLog.UNKNOWN_PEER : this.peer;
         metrics.downstreamRefused(listener, reason, peer);
         refusals.refused(peer, listener, reason, detail);
-        LOG.info(() -> "refused listener=" + listener + " downstream=" + address(channel.remoteAddress()) + " sni=" + quoted(serverName)
-                + " peer=" + peer + " reason=" + reason + ": " + detail);
+        LOG.info(() -> "refused listener=" + listener + " downstream=" + address(channel.remoteAddress()) + " sni="
+                + quoted(serverName) + " peer=" + peer + " reason=" + reason + ": " + detail);
         channel.close();
     }
 

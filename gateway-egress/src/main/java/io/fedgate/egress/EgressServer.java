@@ -1,0 +1,213 @@
+package io.fedgate.egress;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.dns.DnsAddressResolverGroup;
+import io.netty.resolver.dns.DnsNameResolverBuilder;
+import io.netty.resolver.dns.DnsServerAddressStreamProviders;
+import io.netty.util.ReferenceCountUtil;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import io.fedgate.core.admin.AdminServer;
+import io.fedgate.core.cli.GatewayOptions;
+import io.fedgate.core.discovery.ServiceListMessage;
+import io.fedgate.core.gateway.GatewayContext;
+import io.fedgate.core.gateway.GatewayRole;
+import io.fedgate.core.gateway.GatewayStartup;
+import io.fedgate.core.gateway.StartupException;
+import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.relay.RelayBuffers;
+import io.fedgate.core.relay.UpstreamConnector;
+import io.fedgate.core.status.RefusalLog;
+import io.fedgate.core.tls.SslContexts;
+import io.fedgate.core.transport.Transport;
+import io.fedgate.core.trust.PeerAuthorizer;
+
+/**
+ * The egress process's listeners: service traffic from local workloads (TLS, 15443), optional plaintext listeners
+ * per imported service port, and admin (15000), on one transport and one worker event loop group.
+ *
+ * <p>Routes come from discovery: {@link #updateServices} takes a peer's latest service list and swaps in a rebuilt
+ * route table; until the first list, a peer has no routes. {@link #reload()} re-reads the config directory and the
+ * certificate files and rebuilds the table from the lists it has. Live connections keep their routes.
+ */
+public final class EgressServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EgressServer.class.getName());
+
+    private final GatewayOptions options;
+    private final Transport transport;
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final DnsAddressResolverGroup resolver;
+    private final PrometheusMeterRegistry registry = GatewayMetrics.newPrometheusRegistry();
+    private final RefusalLog refusals = new RefusalLog(Clock.systemUTC());
+    private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.EGRESS);
+    private final List<Channel> listeners = new ArrayList<>();
+    private final EgressListenerContext serviceListener;
+    /** Guarded by {@code this}: the latest list per peer, and the context the table is built from. */
+    private final Map<String, ServiceListMessage> lists = new HashMap<>();
+    private GatewayContext context;
+    private PlaintextListeners plaintext;
+    private volatile boolean ready;
+
+    private EgressServer(GatewayContext context, Transport transport) {
+        this.context = context;
+        this.options = context.options();
+        this.transport = transport;
+        this.acceptors = transport.newEventLoopGroup(1, "fedgate-accept");
+        // One event loop per core: a relay never blocks, so more threads would only add context switches.
+        this.workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "fedgate-io");
+        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
+                .datagramChannelType(transport.datagramChannelClass())
+                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
+        UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), resolver);
+        this.serviceListener = new EgressListenerContext(EgressRouteTable.empty(), serverContext(context), connector,
+                metrics, refusals, options.handshakeTimeout().toMillis(), options.maxClientHello());
+    }
+
+    /** Local workloads: the egress's certificate, any client of the local trust domain. */
+    private static SslContext serverContext(GatewayContext context) {
+        return SslContexts.forServer(context.identity(), context.trustBundles(),
+                PeerAuthorizer.anyInTrustDomain(context.identity().spiffeId().trustDomain()), context.tlsProvider());
+    }
+
+    /**
+     * Binds every listener, logging one line per listener. There are no routes until {@link #updateServices}.
+     *
+     * @throws InterruptedException if interrupted while binding
+     */
+    public static EgressServer start(GatewayContext context) throws InterruptedException {
+        requireNonNull(context, "context");
+        Transport transport = Transport.select();
+        EgressServer server = new EgressServer(context, transport);
+        try {
+            server.bind(context);
+        } catch (RuntimeException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind(GatewayContext context) throws InterruptedException {
+        String peers = context.peerNames().toString();
+        String tls = context.tlsProvider().description();
+        Channel service = serverBootstrap(new ServiceListenerInitializer(serviceListener,
+                options.idleTimeout().toMillis()))
+                .bind(options.bind(), options.servicePort()).sync().channel();
+        listeners.add(service);
+        LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
+                + serviceListener.routes().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
+
+        if (options.plaintextPortBase() > 0) {
+            plaintext = new PlaintextListeners(options.plaintextPortBase(), (port, serverName) ->
+                    serverBootstrap(new PlaintextListenerInitializer(serviceListener, serverName,
+                            options.idleTimeout().toMillis()))
+                            .bind(options.bind(), port).syncUninterruptibly().channel());
+        }
+
+        Channel admin = new AdminServer(registry, () -> ready)
+                .bind(transport, workers, options.bind(), options.adminPort()).sync().channel();
+        listeners.add(admin);
+        LOG.info(() -> "listening: admin " + AdminServer.address(admin));
+        ready = true;
+    }
+
+    private ServerBootstrap serverBootstrap(ChannelHandler childHandler) {
+        return new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayBuffers.WATER_MARK)
+                .childHandler(childHandler);
+    }
+
+    /**
+     * Takes {@code peer}'s latest discovered service list (replacing the one before) and swaps in a rebuilt route
+     * table; new connections use it, live ones keep their routes. Thread-safe; the discovery client calls it after
+     * each verified full list or applied watch event. A peer this egress does not serve is ignored with a warning.
+     */
+    public synchronized void updateServices(String peer, ServiceListMessage list) {
+        requireNonNull(peer, "peer");
+        requireNonNull(list, "list");
+        if (!context.peerNames().contains(peer)) {
+            LOG.warning(() -> "services of peer " + peer + " ignored: this egress does not serve it");
+            return;
+        }
+        lists.put(peer, list);
+        EgressRouteTable routes = rebuild();
+        LOG.info(() -> "services updated: peer=" + peer + " services=" + list.services().size() + " routes="
+                + routes.size());
+    }
+
+    private EgressRouteTable rebuild() {
+        EgressRouteTable routes = EgressRouteTable.build(context, lists);
+        serviceListener.replaceRoutes(routes).close();
+        if (plaintext != null) {
+            plaintext.update(routes);
+        }
+        return routes;
+    }
+
+    /** Re-reads config and certificates; on success new connections use the new routes, on failure nothing changes. */
+    public synchronized void reload() {
+        try {
+            GatewayContext next = GatewayStartup.prepare(GatewayRole.EGRESS, options);
+            context = next;
+            lists.keySet().retainAll(next.peerNames());
+            EgressRouteTable routes = rebuild();
+            LOG.info(() -> "reloaded: peers=" + next.peerNames() + " routes=" + routes.size());
+        } catch (StartupException e) {
+            LOG.warning(() -> "reload refused, keeping the running config; " + e.problems().size()
+                    + " problem(s):\n  " + String.join("\n  ", e.problems()));
+        }
+    }
+
+    /** The service listener's bound address. */
+    public InetSocketAddress serviceAddress() {
+        return (InetSocketAddress) listeners.get(0).localAddress();
+    }
+
+    /** The plaintext listeners' addresses by {@code outbound_.<port>_._.<local host>}; empty when off. */
+    synchronized Map<String, InetSocketAddress> plaintextAddresses() {
+        return plaintext == null ? Map.of() : plaintext.addresses();
+    }
+
+    /** Blocks until the service listener closes. */
+    public void awaitClose() throws InterruptedException {
+        listeners.get(0).closeFuture().sync();
+    }
+
+    @Override
+    public synchronized void close() {
+        ready = false;
+        listeners.forEach(Channel::close);
+        if (plaintext != null) {
+            plaintext.close();
+        }
+        acceptors.shutdownGracefully();
+        workers.shutdownGracefully();
+        resolver.close();
+        serviceListener.routes().close();
+        ReferenceCountUtil.release(serviceListener.serverContext());
+    }
+}
