@@ -53,8 +53,6 @@ public final class EgressMain {
             return;
         }
         running.set(server);
-        // Routes arrive through EgressServer.updateServices, from the discovery client; until it is wired in, the
-        // egress listens with no routes and refuses every connection as unknown-sni.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "fedgate-shutdown"));
         server.awaitClose();
     }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -15,6 +16,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
@@ -23,8 +25,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import io.fedgate.core.admin.AdminServer;
+import io.fedgate.core.admin.Page;
 import io.fedgate.core.cli.GatewayOptions;
 import io.fedgate.core.discovery.ServiceListMessage;
+import io.fedgate.core.discovery.client.WatchStatus;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.gateway.GatewayStartup;
@@ -32,7 +36,10 @@ import io.fedgate.core.gateway.StartupException;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.RelayBuffers;
 import io.fedgate.core.relay.UpstreamConnector;
+import io.fedgate.core.status.GatewayStatus;
+import io.fedgate.core.status.PeerStatus;
 import io.fedgate.core.status.RefusalLog;
+import io.fedgate.core.status.StatusJson;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.transport.Transport;
 import io.fedgate.core.trust.PeerAuthorizer;
@@ -62,6 +69,7 @@ public final class EgressServer implements AutoCloseable {
     private final Map<String, ServiceListMessage> lists = new HashMap<>();
     private GatewayContext context;
     private PlaintextListeners plaintext;
+    private volatile PeerWatches watches;
     private volatile boolean ready;
 
     private EgressServer(GatewayContext context, Transport transport) {
@@ -121,10 +129,31 @@ public final class EgressServer implements AutoCloseable {
         }
 
         Channel admin = new AdminServer(registry, () -> ready)
+                .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
+                        StatusJson.write(status())))
                 .bind(transport, workers, options.bind(), options.adminPort()).sync().channel();
         listeners.add(admin);
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
         ready = true;
+
+        watches = new PeerWatches(workers, transport, this::updateServices);
+        watches.watch(context);
+    }
+
+    /** The egress's part of each served peer's status: its watch of the peer, and its last refusal of a caller. */
+    GatewayStatus status() {
+        GatewayContext current;
+        synchronized (this) {
+            current = context;
+        }
+        List<PeerStatus> peers = new ArrayList<>();
+        for (String peer : current.peerNames()) {
+            Optional<WatchStatus> watch = watches == null ? Optional.empty() : watches.status(peer);
+            peers.add(new PeerStatus(peer, List.of(), watch.isPresent() ? watch : Optional.of(WatchStatus.INITIAL),
+                    refusals.last(peer)));
+        }
+        return new GatewayStatus(GatewayStatus.podName(options.name()), GatewayRole.EGRESS.label(), options.name(),
+                options.namespace(), peers);
     }
 
     private ServerBootstrap serverBootstrap(ChannelHandler childHandler) {
@@ -175,6 +204,9 @@ public final class EgressServer implements AutoCloseable {
             context = next;
             lists.keySet().retainAll(next.peerNames());
             EgressRouteTable routes = rebuild();
+            if (watches != null) {
+                watches.watch(next);
+            }
             LOG.info(() -> "reloaded: peers=" + next.peerNames() + " routes=" + routes.size());
         } catch (StartupException e) {
             LOG.warning(() -> "reload refused, keeping the running config; " + e.problems().size()
@@ -200,6 +232,9 @@ public final class EgressServer implements AutoCloseable {
     @Override
     public synchronized void close() {
         ready = false;
+        if (watches != null) {
+            watches.close();
+        }
         listeners.forEach(Channel::close);
         if (plaintext != null) {
             plaintext.close();

@@ -6,7 +6,9 @@ import java.util.function.Consumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 
@@ -111,10 +113,10 @@ public final class Relay {
     void inputDone(RelayHandler source, Channel target) {
         if (opposite(source).isInputDone()) {
             // Neither side has anything left to send.
-            target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeBoth());
+            afterWritten(target).addListener(f -> closeBoth());
             return;
         }
-        target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+        afterWritten(target).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 shutdownOutput(target);
             }
@@ -124,10 +126,23 @@ public final class Relay {
     /** One side failed or closed: flush what the other side still has to send, then close both. */
     void sideClosed(Channel target) {
         if (target.isActive()) {
-            target.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> closeBoth());
+            afterWritten(target).addListener(f -> closeBoth());
         } else {
             closeBoth();
         }
+    }
+
+    /**
+     * Flushes {@code channel} and returns a future that completes once every byte written to it so far has reached
+     * the socket. Shutting down or closing a channel fails what is still queued, and a TLS handler completes the
+     * promise of an empty write before its encrypted records have gone out; so the marker is an empty write queued
+     * below every handler, behind those records.
+     */
+    private static ChannelFuture afterWritten(Channel channel) {
+        channel.flush();
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        return first == null ? channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                : first.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
 
     void failed(Throwable cause) {

@@ -1,0 +1,91 @@
+package io.fedgate.egress;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BiConsumer;
+import java.util.logging.Logger;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.discovery.ServiceListMessage;
+import io.fedgate.core.discovery.client.DiscoveryClient;
+import io.fedgate.core.discovery.client.WatchStatus;
+import io.fedgate.core.gateway.GatewayContext;
+import io.fedgate.core.tls.SslContexts;
+import io.fedgate.core.transport.Transport;
+import io.fedgate.core.trust.PeerAuthorizer;
+
+/**
+ * The egress's watches of its peers: one {@link DiscoveryClient} per served peer, whose every verified list is
+ * handed to the route table. Lists arrive on event loops; the route table is rebuilt on a thread of its own, since
+ * rebuilding may bind or close plaintext listeners and an event loop must not wait for that.
+ */
+final class PeerWatches implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(PeerWatches.class.getName());
+
+    private final EventLoopGroup group;
+    private final Transport transport;
+    private final BiConsumer<String, ServiceListMessage> onServices;
+    private final ExecutorService updates =
+            Executors.newSingleThreadExecutor(new DefaultThreadFactory("fedgate-routes", true));
+    /** Guarded by {@code this}. */
+    private final Map<String, Watch> watches = new LinkedHashMap<>();
+
+    private record Watch(DiscoveryClient client, SslContext sslContext) {
+    }
+
+    PeerWatches(EventLoopGroup group, Transport transport,
+                BiConsumer<String, ServiceListMessage> onServices) {
+        this.group = requireNonNull(group, "group");
+        this.transport = requireNonNull(transport, "transport");
+        this.onServices = requireNonNull(onServices, "onServices");
+    }
+
+    /** Watches every peer of {@code context}, replacing the watches of an earlier context. */
+    synchronized void watch(GatewayContext context) {
+        closeWatches();
+        for (PeerConfig peer : context.peers()) {
+            // The peer's discovery server is its ingress, whose name we cannot know: any identity of its trust domain,
+            // chaining to its root, is accepted; the service traffic is held to the exact serviceAccounts.
+            SslContext sslContext = SslContexts.forClient(context.identity(), context.trustBundles(),
+                    PeerAuthorizer.anyInTrustDomain(peer.security().trustDomain()), context.tlsProvider());
+            DiscoveryClient client = DiscoveryClient.builder(peer, sslContext, group, transport)
+                    .connectTimeout(context.options().connectTimeout())
+                    .listener(list -> updates.execute(() -> onServices.accept(peer.name(), list)))
+                    .build();
+            watches.put(peer.name(), new Watch(client, sslContext));
+            client.start();
+            LOG.info(() -> "watching peer " + peer.name() + " at " + peer.remote().addresses() + " port "
+                    + peer.remote().discoveryPort());
+        }
+    }
+
+    /** The outbound watch of {@code peer}, if it is watched. */
+    synchronized Optional<WatchStatus> status(String peer) {
+        Watch watch = watches.get(peer);
+        return watch == null ? Optional.empty() : Optional.of(watch.client().status());
+    }
+
+    private void closeWatches() {
+        watches.values().forEach(watch -> {
+            watch.client().close();
+            ReferenceCountUtil.release(watch.sslContext());
+        });
+        watches.clear();
+    }
+
+    @Override
+    public synchronized void close() {
+        closeWatches();
+        updates.shutdownNow();
+    }
+}

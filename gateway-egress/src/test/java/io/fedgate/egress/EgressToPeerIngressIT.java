@@ -1,0 +1,152 @@
+package io.fedgate.egress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import io.netty.handler.ssl.SslContext;
+
+import io.fedgate.core.cli.StatusCommand;
+import io.fedgate.core.pki.IssuedCertificate;
+import io.fedgate.core.routing.SniName;
+import io.fedgate.core.testing.ConnectionReport;
+import io.fedgate.core.testing.DigestingBackend;
+import io.fedgate.core.testing.FederationFixture;
+import io.fedgate.core.testing.FederationPki;
+import io.fedgate.core.testing.GatewayProcess;
+import io.fedgate.core.testing.ServiceSpec;
+import io.fedgate.core.testing.TrafficClient;
+import io.fedgate.core.tls.GatewayIdentity;
+import io.fedgate.core.tls.SslContexts;
+import io.fedgate.core.tls.TlsProvider;
+import io.fedgate.core.trust.PeerAuthorizer;
+import io.fedgate.core.trust.TrustBundles;
+
+/**
+ * Red's egress and green's ingress as two processes: the egress discovers green's export over the watch, routes a
+ * red workload's TLS connection (SNI = the import host) over mTLS to green's ingress and on to green's backend, and
+ * every byte arrives both ways; {@code fedgate status} shows the link active with the seed's shape.
+ */
+class EgressToPeerIngressIT {
+    private static final long SIZE = 64L << 20;
+    private static final String IMPORT_HOST = "ratings.bookinfo.svc.green-mesh-imports.local";
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path dir;
+
+    private static FederationFixture federation;
+    private static FederationPki pki;
+    private static DigestingBackend ratings;
+    private static GatewayProcess greenIngress;
+    private static GatewayProcess redEgress;
+    private static TrafficClient client;
+    private static InetSocketAddress egressService;
+    private static InetSocketAddress egressAdmin;
+    private static InetSocketAddress ingressAdmin;
+
+    @BeforeAll
+    static void start() {
+        federation = FederationFixture.create(dir);
+        pki = federation.pki();
+        ratings = DigestingBackend.sinkAndSource(SIZE, 2);
+        FederationFixture.MeshConfig green = federation.greenConfig()
+                .service(ServiceSpec.named("bookinfo", "ratings").port("http", 9080).endpoint(ratings.address()))
+                .export("bookinfo", "ratings");
+        green.write();
+        greenIngress = GatewayProcess.jar(GatewayProcess.ingressJar()).name("ingress-red-mesh").logDirectory(dir)
+                .args(federation.ingress(pki.green(), pki.red()).args(green)).start();
+        InetSocketAddress ingressService = greenIngress.awaitListening("service", STARTUP);
+        InetSocketAddress ingressDiscovery = greenIngress.awaitListening("discovery", STARTUP);
+        ingressAdmin = greenIngress.awaitListening("admin", STARTUP);
+
+        FederationFixture.MeshConfig red = federation.redConfig()
+                .peerIngress(ingressService).peerDiscoveryPort(ingressDiscovery.getPort())
+                .importFromPeer("bookinfo", "ratings");
+        red.write();
+        redEgress = GatewayProcess.jar(GatewayProcess.egressJar()).name("egress-green-mesh").logDirectory(dir)
+                .args(federation.egress(pki.red(), pki.green()).args(red)).start();
+        egressService = redEgress.awaitListening("service", STARTUP);
+        egressAdmin = redEgress.awaitListening("admin", STARTUP);
+        redEgress.awaitLog(Pattern.compile("services updated: peer=green-mesh services=1 "), STARTUP);
+        client = TrafficClient.create();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (client != null) {
+            client.close();
+        }
+        Path logs = Files.createDirectories(Path.of("target", "it-logs"));
+        for (GatewayProcess process : new GatewayProcess[] {redEgress, greenIngress}) {
+            if (process != null) {
+                process.close();
+                Files.copy(process.logFile(), logs.resolve("EgressToPeerIngressIT-" + process.name() + ".log"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        if (ratings != null) {
+            ratings.close();
+        }
+    }
+
+    /** A red workload: a red SVID, trusting red's root, expecting red's egress. */
+    private static SslContext redWorkload() {
+        IssuedCertificate svid = pki.red().ca().issueSvid(pki.red().id("productpage"));
+        GatewayIdentity identity = GatewayIdentity.of(svid.chain(), svid.privateKey(), List.of(pki.red().ca().root()));
+        return SslContexts.forClient(identity, TrustBundles.builder().add(pki.red().trustDomain(), pki.red().ca().root())
+                .build(), PeerAuthorizer.exactly(pki.red().egressId(pki.green())), TlsProvider.preferred());
+    }
+
+    @Test
+    void sixtyFourMebibytesEachWayCrossTheFederation() {
+        ConnectionReport sent = client.to(egressService).tls(redWorkload(), SniName.outbound(9080, IMPORT_HOST))
+                .send(SIZE, 1).timeout(Duration.ofSeconds(120)).run();
+        ConnectionReport arrived = ratings.awaitConnection();
+
+        assertThat(sent.cause()).as("%s", sent).isEmpty();
+        assertThat(arrived.bytesReceived()).isEqualTo(SIZE);
+        assertThat(arrived.sha256Received()).as("SHA-256 red -> green").isEqualTo(sent.sha256Sent());
+        assertThat(sent.bytesReceived()).isEqualTo(SIZE);
+        assertThat(sent.sha256Received()).as("SHA-256 green -> red").isEqualTo(arrived.sha256Sent());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void statusShowsTheLinkActiveInTheSeedsShape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        // Red's view of green: red's egress watches green; green's ingress sees red watching it (its peer red-mesh).
+        int exit = StatusCommand.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), "--peer", "green-mesh",
+                "--admin", "127.0.0.1:" + egressAdmin.getPort());
+        String yaml = out.toString(StandardCharsets.UTF_8);
+
+        assertThat(exit).as("%s%s", yaml, err).isEqualTo(StatusCommand.CONNECTED);
+        Map<String, Object> document = (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(yaml);
+        Map<String, Object> status = (Map<String, Object>) ((Map<String, Object>) document.get("status"))
+                .get("discoveryStatus");
+        Map<String, Object> entry = ((List<Map<String, Object>>) status.get("active")).get(0);
+        assertThat(entry).containsKeys("pod", "watch");
+        assertThat((Map<String, Object>) entry.get("watch")).containsEntry("connected", true)
+                .containsKeys("lastConnected", "lastFullSync");
+    }
+}
