@@ -14,8 +14,11 @@ import java.util.logging.Logger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
@@ -127,6 +130,28 @@ public final class EgressServer implements AutoCloseable {
                             options.idleTimeout().toMillis()))
                             .bind(options.bind(), port).syncUninterruptibly().channel());
         }
+
+        Channel discovery = new ServerBootstrap()
+                .group(acceptors, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        channel.pipeline()
+                                .addLast(LocalDiscoveryRouter.HTTP, new HttpServerCodec())
+                                .addLast(LocalDiscoveryRouter.NAME, new LocalDiscoveryRouter(host -> {
+                                    PeerWatches current = watches;
+                                    return current == null ? Optional.empty()
+                                            : current.proxyFor(host, options.connectTimeout());
+                                }));
+                    }
+                })
+                .bind(options.bind(), options.discoveryPort()).sync().channel();
+        listeners.add(discovery);
+        LOG.info(() -> "listening: discovery " + AdminServer.address(discovery) + " peers=" + peers
+                + " (plain HTTP from a local discovery client, forwarded over mTLS)");
 
         Channel admin = new AdminServer(registry, () -> ready)
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",

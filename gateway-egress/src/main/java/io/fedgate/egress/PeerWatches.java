@@ -2,20 +2,26 @@ package io.fedgate.egress;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.logging.Logger;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import io.fedgate.core.config.HostPort;
 import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.discovery.DiscoveryUpstreamProxy;
 import io.fedgate.core.discovery.ServiceListMessage;
 import io.fedgate.core.discovery.client.DiscoveryClient;
 import io.fedgate.core.discovery.client.WatchStatus;
@@ -37,10 +43,10 @@ final class PeerWatches implements AutoCloseable {
     private final BiConsumer<String, ServiceListMessage> onServices;
     private final ExecutorService updates =
             Executors.newSingleThreadExecutor(new DefaultThreadFactory("fedgate-routes", true));
-    /** Guarded by {@code this}. */
-    private final Map<String, Watch> watches = new LinkedHashMap<>();
+    /** Replaced whole under {@code this}; read without locking (event loops must not wait on a reload). */
+    private volatile Map<String, Watch> watches = Map.of();
 
-    private record Watch(DiscoveryClient client, SslContext sslContext) {
+    private record Watch(PeerConfig peer, DiscoveryClient client, SslContext sslContext, AtomicInteger next) {
     }
 
     PeerWatches(EventLoopGroup group, Transport transport,
@@ -53,6 +59,7 @@ final class PeerWatches implements AutoCloseable {
     /** Watches every peer of {@code context}, replacing the watches of an earlier context. */
     synchronized void watch(GatewayContext context) {
         closeWatches();
+        Map<String, Watch> started = new LinkedHashMap<>();
         for (PeerConfig peer : context.peers()) {
             // The peer's discovery server is its ingress, whose name we cannot know: any identity of its trust domain,
             // chaining to its root, is accepted; the service traffic is held to the exact serviceAccounts.
@@ -62,25 +69,44 @@ final class PeerWatches implements AutoCloseable {
                     .connectTimeout(context.options().connectTimeout())
                     .listener(list -> updates.execute(() -> onServices.accept(peer.name(), list)))
                     .build();
-            watches.put(peer.name(), new Watch(client, sslContext));
+            started.put(peer.name(), new Watch(peer, client, sslContext, new AtomicInteger()));
             client.start();
             LOG.info(() -> "watching peer " + peer.name() + " at " + peer.remote().addresses() + " port "
                     + peer.remote().discoveryPort());
         }
+        watches = Map.copyOf(started);
+    }
+
+    /**
+     * A proxy forwarding a local discovery client's requests over mTLS to the peer whose discovery service host is
+     * {@code serviceHost} ({@code discovery.<ns>.svc.<peer>.local}), spreading connections over its addresses.
+     */
+    Optional<ChannelHandler> proxyFor(String serviceHost, Duration connectTimeout) {
+        for (Watch watch : watches.values()) {
+            if (DiscoveryClient.serviceHost(watch.peer()).equalsIgnoreCase(serviceHost.trim())) {
+                List<String> addresses = watch.peer().remote().addresses();
+                String address = addresses.get(Math.floorMod(watch.next().getAndIncrement(), addresses.size()));
+                return Optional.of(new DiscoveryUpstreamProxy(new HostPort(address, watch.peer().remote().discoveryPort()),
+                        transport.socketChannelClass(), connectTimeout, watch.sslContext(),
+                        DiscoveryClient.serviceHost(watch.peer())));
+            }
+        }
+        return Optional.empty();
     }
 
     /** The outbound watch of {@code peer}, if it is watched. */
-    synchronized Optional<WatchStatus> status(String peer) {
+    Optional<WatchStatus> status(String peer) {
         Watch watch = watches.get(peer);
         return watch == null ? Optional.empty() : Optional.of(watch.client().status());
     }
 
     private void closeWatches() {
-        watches.values().forEach(watch -> {
+        Map<String, Watch> closing = watches;
+        watches = Map.of();
+        closing.values().forEach(watch -> {
             watch.client().close();
             ReferenceCountUtil.release(watch.sslContext());
         });
-        watches.clear();
     }
 
     @Override

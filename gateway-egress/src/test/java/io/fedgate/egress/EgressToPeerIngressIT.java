@@ -6,6 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,6 +65,7 @@ class EgressToPeerIngressIT {
     private static TrafficClient client;
     private static InetSocketAddress egressService;
     private static InetSocketAddress egressAdmin;
+    private static InetSocketAddress egressDiscovery;
     private static InetSocketAddress ingressAdmin;
 
     @BeforeAll
@@ -73,6 +78,8 @@ class EgressToPeerIngressIT {
                 .export("bookinfo", "ratings");
         green.write();
         greenIngress = GatewayProcess.jar(GatewayProcess.ingressJar()).name("ingress-red-mesh").logDirectory(dir)
+                .environment("FEDGATE_LOG_LEVEL", "debug")
+                .jvmArgs(System.getProperty("it.transport", "").isEmpty() ? new String[0] : new String[] {"-Dfedgate.transport=" + System.getProperty("it.transport")})
                 .args(federation.ingress(pki.green(), pki.red()).args(green)).start();
         InetSocketAddress ingressService = greenIngress.awaitListening("service", STARTUP);
         InetSocketAddress ingressDiscovery = greenIngress.awaitListening("discovery", STARTUP);
@@ -83,8 +90,11 @@ class EgressToPeerIngressIT {
                 .importFromPeer("bookinfo", "ratings");
         red.write();
         redEgress = GatewayProcess.jar(GatewayProcess.egressJar()).name("egress-green-mesh").logDirectory(dir)
+                .environment("FEDGATE_LOG_LEVEL", "debug")
+                .jvmArgs(System.getProperty("it.transport", "").isEmpty() ? new String[0] : new String[] {"-Dfedgate.transport=" + System.getProperty("it.transport")})
                 .args(federation.egress(pki.red(), pki.green()).args(red)).start();
         egressService = redEgress.awaitListening("service", STARTUP);
+        egressDiscovery = redEgress.awaitListening("discovery", STARTUP);
         egressAdmin = redEgress.awaitListening("admin", STARTUP);
         redEgress.awaitLog(Pattern.compile("services updated: peer=green-mesh services=1 "), STARTUP);
         client = TrafficClient.create();
@@ -127,6 +137,25 @@ class EgressToPeerIngressIT {
         assertThat(arrived.sha256Received()).as("SHA-256 red -> green").isEqualTo(sent.sha256Sent());
         assertThat(sent.bytesReceived()).isEqualTo(SIZE);
         assertThat(sent.sha256Received()).as("SHA-256 green -> red").isEqualTo(arrived.sha256Sent());
+    }
+
+    @Test
+    void localDiscoveryClientIsForwardedToThePeerOverMutualTls() throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        URI services = URI.create("http://127.0.0.1:" + egressDiscovery.getPort() + "/v1/services/");
+
+        HttpResponse<String> forwarded = http.send(HttpRequest.newBuilder(services)
+                .header("discovery-service", "discovery.red-mesh-system.svc.green-mesh.local")
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(services)
+                .header("discovery-service", "discovery.red-mesh-system.svc.blue-mesh.local")
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        // Green names this mesh red-mesh, so it exports ratings to red as ...svc.red-mesh-exports.local.
+        assertThat(forwarded.statusCode()).as(forwarded.body()).isEqualTo(200);
+        assertThat(forwarded.body()).contains("\"hostname\":\"ratings.bookinfo.svc.red-mesh-exports.local\"",
+                "\"serviceAccounts\":[\"" + pki.green().ingressId(pki.red()) + "\"]");
+        assertThat(unknown.statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
@@ -65,6 +66,9 @@ public final class DiscoveryUpstreamProxy extends ChannelInboundHandlerAdapter {
     private final HostPort upstream;
     private final Class<? extends Channel> channelType;
     private final int connectTimeoutMillis;
+    /** Null for plain HTTP upstream; else the client context and server name of an mTLS upstream. */
+    private final SslContext upstreamTls;
+    private final String serverName;
 
     // All confined to the downstream event loop, which the upstream channel shares.
     private ChannelHandlerContext downstream;
@@ -85,6 +89,18 @@ public final class DiscoveryUpstreamProxy extends ChannelInboundHandlerAdapter {
      * event loop (e.g. {@code NioSocketChannel} for an NIO loop).
      */
     public DiscoveryUpstreamProxy(HostPort upstream, Class<? extends Channel> channelType, Duration connectTimeout) {
+        this(upstream, channelType, connectTimeout, null, null);
+    }
+
+    /**
+     * A proxy to {@code upstream} over TLS with {@code upstreamTls} (a client context), naming {@code serverName} in
+     * the ClientHello: how an egress forwards a local discovery client's requests to its peer over mTLS. A null
+     * {@code upstreamTls} means plain HTTP.
+     */
+    public DiscoveryUpstreamProxy(HostPort upstream, Class<? extends Channel> channelType, Duration connectTimeout,
+                                  SslContext upstreamTls, String serverName) {
+        this.upstreamTls = upstreamTls;
+        this.serverName = serverName;
         this.upstream = requireNonNull(upstream, "upstream");
         this.channelType = requireNonNull(channelType, "channelType");
         requireNonNull(connectTimeout, "connectTimeout");
@@ -139,6 +155,11 @@ public final class DiscoveryUpstreamProxy extends ChannelInboundHandlerAdapter {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        if (upstreamTls != null) {
+                            // Requests written before the handshake ends wait in the TLS handler.
+                            channel.pipeline().addLast(upstreamTls.newHandler(channel.alloc(),
+                                    serverName == null ? upstream.host() : serverName, upstream.port()));
+                        }
                         channel.pipeline().addLast(new HttpClientCodec(), new UpstreamResponseHandler(
                                 DiscoveryUpstreamProxy.this));
                     }

@@ -145,11 +145,15 @@ public final class Relay {
                 : first.writeAndFlush(Unpooled.EMPTY_BUFFER);
     }
 
-    void failed(Throwable cause) {
+    /**
+     * {@code failedSide} failed (a reset, a TLS error): what the other side still has queued was already read and
+     * is sent before both close, as when a side closes.
+     */
+    void failed(Channel failedSide, Throwable cause) {
         if (failure == null) {
             failure = cause;
         }
-        closeBoth();
+        sideClosed(failedSide == downstream ? upstream : downstream);
     }
 
     private void closeBoth() {

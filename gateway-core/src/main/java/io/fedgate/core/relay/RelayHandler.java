@@ -106,6 +106,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        relay.failed(cause);
+        relay.failed(ctx.channel(), cause);
     }
 }
