@@ -67,6 +67,15 @@ import io.fedgate.core.trust.TrustBundles;
  * every new connection succeeds: the egress skips the dead address.</li>
  * </ol>
  * Each step leaves the federation as the next expects; a failure of an early step may fail later ones.
+ *
+ * <p><b>Known failure (production bug, left failing on purpose).</b> Through the egress's TLS service listener the
+ * green -> red direction loses its tail: the backend sends 8 MiB, the egress's relay logs {@code sent=8388608} for
+ * the downstream ({@code closed downstream=... received=... sent=8388608}, debug level), yet the workload receives a
+ * strict prefix (hundreds of KiB to over 2 MiB short) followed by {@code close_notify} and EOF. It happens when the
+ * relay closes the TLS downstream after the upstream's end; the plaintext listener (test 2) gets every byte on the
+ * same upstream path, so the loss is on the egress's TLS downstream. {@code EgressToPeerIngressIT} shows the same
+ * (67076096 of 67108864 bytes green -> red). {@link #assertReturned} checks that direction last in each test, so the
+ * behaviour a test is about (routing, refusal, skipping the dead address) is asserted before it.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EgressFollowsThePeerIT {
@@ -124,7 +133,7 @@ class EgressFollowsThePeerIT {
         List<String> egressArgs = federation.egress(pki.red(), pki.green()).args(red);
         egressArgs.addAll(List.of("--plaintext-port-base", Integer.toString(plaintextBase)));
         redEgress = GatewayProcess.jar(GatewayProcess.egressJar()).name("egress-green-mesh").logDirectory(dir)
-                .args(egressArgs).start();
+                .environment("FEDGATE_LOG_LEVEL", "debug").args(egressArgs).start();
         processes.add(redEgress);
         egressService = redEgress.awaitListening("service", STARTUP);
         egressAdmin = redEgress.awaitListening("admin", STARTUP);
@@ -156,7 +165,7 @@ class EgressFollowsThePeerIT {
 
     private static GatewayProcess startIngress(String name, List<String> args) {
         GatewayProcess process = GatewayProcess.jar(GatewayProcess.ingressJar()).name(name).logDirectory(dir)
-                .args(args).start();
+                .environment("FEDGATE_LOG_LEVEL", "debug").args(args).start();
         processes.add(process);
         return process;
     }
@@ -192,12 +201,44 @@ class EgressFollowsThePeerIT {
         return all.subList(before, before + count);
     }
 
-    private static void assertCrossed(ConnectionReport sent, ConnectionReport arrived, long sentBytes) {
+    /** The workload's bytes reached the backend, all of them, digest-verified: the connection was routed. */
+    private static void assertRouted(ConnectionReport sent, ConnectionReport arrived, long sentBytes) {
         assertThat(sent.cause()).as("%s", sent).isEmpty();
         assertThat(arrived.bytesReceived()).as("bytes red -> green").isEqualTo(sentBytes);
         assertThat(arrived.sha256Received()).as("SHA-256 red -> green").isEqualTo(sent.sha256Sent());
-        assertThat(sent.bytesReceived()).as("bytes green -> red").isEqualTo(SIZE);
-        assertThat(sent.sha256Received()).as("SHA-256 green -> red").isEqualTo(arrived.sha256Sent());
+    }
+
+    /**
+     * The backend's bytes reached the workload, all of them, digest-verified. Kept apart from {@link #assertRouted}
+     * and checked last in each test: through the egress's TLS service listener the tail of this direction is lost
+     * (see the class comment), and that must not hide what the test is about.
+     */
+    private static void assertReturned(List<ConnectionReport> sent, List<ConnectionReport> arrived) {
+        List<String> cut = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            ConnectionReport client = sent.get(i);
+            ConnectionReport backend = arrived.get(i);
+            if (client.bytesReceived() != backend.bytesSent() || !client.sha256Received().equals(backend.sha256Sent())) {
+                cut.add("client " + client.localAddress() + " received " + client.bytesReceived() + " of "
+                        + backend.bytesSent() + " (" + (client.closeNotifyReceived() ? "close_notify" : "no close_notify")
+                        + ", " + client.ending() + "); egress relay: " + relayLine(client));
+            }
+        }
+        assertThat(cut).as("green -> red streams cut short (%d of %d) through the egress's TLS service listener",
+                cut.size(), sent.size()).isEmpty();
+    }
+
+    /** The egress's debug line for the relay of {@code client}'s connection, {@code closed downstream=...}. */
+    private static String relayLine(ConnectionReport client) {
+        String downstream = client.localAddress().getAddress().getHostAddress() + ":" + client.localAddress().getPort();
+        try {
+            MatchResult line = redEgress.awaitLog(Pattern.compile("closed downstream=" + Pattern.quote(downstream)
+                    + " .*"), 0, Duration.ofSeconds(2));
+            Matcher counts = Pattern.compile("received=\\d+ sent=\\d+").matcher(line.group());
+            return counts.find() ? counts.group() : line.group();
+        } catch (AssertionError e) {
+            return "(no closed line for downstream " + downstream + ")";
+        }
     }
 
     @Test
@@ -215,7 +256,7 @@ class EgressFollowsThePeerIT {
         ConnectionReport sent = client.to(egressService).tls(redWorkload, SniName.outbound(9080, REVIEWS_HOST))
                 .send(SIZE, 11).timeout(Duration.ofSeconds(60)).run();
         ConnectionReport arrived = next(reviews, before, 1).get(0);
-        assertCrossed(sent, arrived, SIZE);
+        assertRouted(sent, arrived, SIZE);
 
         mark = redEgress.logLength();
         green.unexport("bookinfo", "reviews");
@@ -231,6 +272,8 @@ class EgressFollowsThePeerIT {
         redEgress.awaitLog(Pattern.compile("refused listener=service .*sni=" + Pattern.quote(SniName.outbound(9080,
                 REVIEWS_HOST)) + " .*reason=unknown-sni"), refusedMark, UPDATE);
         assertThat(reviews.accepted() - acceptedBefore).as("connections reviews accepted after the unexport").isZero();
+
+        assertReturned(List.of(sent), List.of(arrived));
     }
 
     @Test
@@ -245,7 +288,8 @@ class EgressFollowsThePeerIT {
         ConnectionReport sent = client.to(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                 .send(SIZE, 21).timeout(Duration.ofSeconds(60)).run();
         ConnectionReport arrived = next(ratings, before, 1).get(0);
-        assertCrossed(sent, arrived, SIZE);
+        assertRouted(sent, arrived, SIZE);
+        assertReturned(List.of(sent), List.of(arrived));
     }
 
     @Test
@@ -313,14 +357,20 @@ class EgressFollowsThePeerIT {
             sent.add(client.to(egressService).tls(redWorkload, SniName.outbound(9080, RATINGS_HOST))
                     .send(sentBytes, 100 + i).timeout(Duration.ofSeconds(30)).run());
         }
-        List<ConnectionReport> failed = sent.stream()
-                .filter(report -> report.cause().isPresent() || report.bytesReceived() != SIZE).toList();
+        List<ConnectionReport> failed = sent.stream().filter(report -> report.cause().isPresent()
+                || report.handshake().isEmpty() || !report.handshake().get().isSuccess()
+                || report.bytesReceived() == 0).toList();
         assertThat(failed).as("connections that failed of %d; egress log tail:%n%s", connections,
                 redEgress.logTail(20)).isEmpty();
         List<ConnectionReport> arrived = next(ratings, before, connections);
+        List<ConnectionReport> matched = new ArrayList<>();
         for (ConnectionReport report : sent) {
-            assertThat(arrived).as("a backend connection with the digest of %s", report)
-                    .anySatisfy(backend -> assertThat(backend.sha256Received()).isEqualTo(report.sha256Sent()));
+            ConnectionReport backend = arrived.stream()
+                    .filter(candidate -> candidate.sha256Received().equals(report.sha256Sent())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no backend connection received the digest of " + report
+                            + "; backend saw " + arrived));
+            assertRouted(report, backend, sentBytes);
+            matched.add(backend);
         }
         // Evidence the dead address was tried and skipped, not merely never used.
         Matcher skipped = Pattern.compile("upstream connect failed: .*endpoint=.*" + Pattern.quote(DEAD_ADDRESS))
@@ -331,6 +381,8 @@ class EgressFollowsThePeerIT {
         }
         System.out.println("EgressFollowsThePeerIT: the dead address was tried and skipped " + skips + " times");
         assertThat(skips).as("connect failures on %s logged by the egress", DEAD_ADDRESS).isPositive();
+
+        assertReturned(sent, matched);
     }
 
     private record Status(int exit, String yaml, String err) {
