@@ -302,6 +302,7 @@ class EgressFollowsThePeerIT {
 
         Status down = pollStatus(status -> status.exit() == StatusCommand.NOT_CONNECTED
                 && status.yaml().contains("lastDisconnectStatus"), Duration.ofSeconds(15));
+        System.out.println("EgressFollowsThePeerIT: status with green's ingress stopped: " + down);
         assertThat(down.exit()).as("%s", down).isEqualTo(StatusCommand.NOT_CONNECTED);
         Map<String, Object> discovery = down.discoveryStatus();
         List<Map<String, Object>> inactive = (List<Map<String, Object>>) discovery.get("inactive");
