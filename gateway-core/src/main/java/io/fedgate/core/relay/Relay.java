@@ -69,8 +69,11 @@ public final class Relay {
         } else {
             pipeline.addLast(HANDLER_NAME, relay.downstreamHandler);
         }
-        downstream.closeFuture().addListener(f -> relay.closeBoth());
-        upstream.closeFuture().addListener(f -> relay.closeBoth());
+        // Only accounting here: closing the other side is the relay handlers' job (channelInactive), which first lets
+        // that side send what it was given. Closing it straight from a close future raced that, and cut the tail of
+        // a stream whenever the peer closed right after its last bytes.
+        downstream.closeFuture().addListener(f -> relay.channelClosed());
+        upstream.closeFuture().addListener(f -> relay.channelClosed());
         read(upstream);
         read(downstream);
         return relay;
@@ -156,6 +159,14 @@ public final class Relay {
         sideClosed(failedSide == downstream ? upstream : downstream);
     }
 
+    /** Reports the relay closed once both channels are. */
+    private void channelClosed() {
+        if (!closed && !downstream.isOpen() && !upstream.isOpen()) {
+            closed = true;
+            onClose.accept(this);
+        }
+    }
+
     private void closeBoth() {
         if (!downstream.eventLoop().inEventLoop()) {
             downstream.eventLoop().execute(this::closeBoth);
@@ -163,10 +174,7 @@ public final class Relay {
         }
         downstream.close();
         upstream.close();
-        if (!closed && !downstream.isOpen() && !upstream.isOpen()) {
-            closed = true;
-            onClose.accept(this);
-        }
+        channelClosed();
     }
 
     /**
