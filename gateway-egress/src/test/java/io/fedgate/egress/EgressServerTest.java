@@ -29,6 +29,8 @@ import io.fedgate.core.discovery.ServiceListMessage;
 import io.fedgate.core.discovery.ServiceMessage;
 import io.fedgate.core.discovery.ServicePortMessage;
 import io.fedgate.core.gateway.GatewayRole;
+import io.fedgate.core.pki.CertificateAuthority;
+import io.fedgate.core.pki.IssuedCertificate;
 import io.fedgate.core.routing.SniName;
 import io.fedgate.core.spiffe.SpiffeId;
 import io.fedgate.core.testing.ConnectionReport;
@@ -38,6 +40,7 @@ import io.fedgate.core.testing.FederationPki;
 import io.fedgate.core.testing.TestSslContexts;
 import io.fedgate.core.testing.TlsBackend;
 import io.fedgate.core.testing.TrafficClient;
+import io.fedgate.core.tls.GatewayIdentity;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.tls.TlsProvider;
 import io.fedgate.core.trust.PeerAuthorizer;
@@ -166,6 +169,29 @@ class EgressServerTest {
                 .contains("reason=spiffe-id-mismatch: presented " + pki.green().ingressId(pki.red())));
         assertThat(logs).anySatisfy(line -> assertThat(line).contains("refused listener=service")
                 .contains("reason=upstream-spiffe-id-mismatch"));
+    }
+
+    @Test
+    void refusesAnIngressChainedToAnotherRoot() {
+        // An impostor on the peer's address: the right SPIFFE ID, issued by a CA that is not green's root.
+        int port = greenIngress.address().getPort();
+        greenIngress.close();
+        ReferenceCountUtil.release(greenIngress.serverContext());
+        CertificateAuthority foreign = CertificateAuthority.createRoot(pki.green().trustDomain());
+        IssuedCertificate svid = foreign.issueSvid(pki.green().ingressId(pki.red()));
+        GatewayIdentity impostor = GatewayIdentity.of(svid.chain(), svid.privateKey(), List.of(foreign.root()));
+        greenIngress = DigestingBackend.builder().echo().port(port).startTls(SslContexts.forServer(impostor,
+                pki.bundles(), PeerAuthorizer.exactly(pki.red().egressId(pki.green())), TlsProvider.preferred()));
+        discover(pki.green().ingressId(pki.red()));
+
+        ConnectionReport report = client.to(server.serviceAddress()).tls(workload, IMPORTED).send(1000, 1).run();
+
+        assertThat(report.bytesReceived()).as("%s", report).isZero();
+        assertThat(greenIngress.accepted()).isPositive();
+        assertThat(logs).anySatisfy(line -> assertThat(line).contains("upstream handshake failed")
+                .contains("reason=untrusted-chain: ").contains(pki.green().ingressId(pki.red()).toString()));
+        assertThat(logs).anySatisfy(line -> assertThat(line).contains("refused listener=service")
+                .contains("reason=upstream-untrusted-chain"));
     }
 
     @Test
