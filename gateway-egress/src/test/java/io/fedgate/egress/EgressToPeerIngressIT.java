@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
@@ -87,8 +92,10 @@ class EgressToPeerIngressIT {
                 .peerIngress(ingressService).peerDiscoveryPort(ingressDiscovery.getPort())
                 .importFromPeer("bookinfo", "ratings");
         red.write();
+        List<String> egressArgs = new ArrayList<>(federation.egress(pki.red(), pki.green()).args(red));
+        egressArgs.addAll(List.of("--plaintext-port-base", String.valueOf(freePort())));
         redEgress = GatewayProcess.jar(GatewayProcess.egressJar()).name("egress-green-mesh").logDirectory(dir)
-                .args(federation.egress(pki.red(), pki.green()).args(red)).start();
+                .args(egressArgs).start();
         egressService = redEgress.awaitListening("service", STARTUP);
         egressDiscovery = redEgress.awaitListening("discovery", STARTUP);
         egressAdmin = redEgress.awaitListening("admin", STARTUP);
@@ -114,6 +121,30 @@ class EgressToPeerIngressIT {
         }
     }
 
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs {@code connection} and returns what the client and the backend each saw of it, digests included. */
+    private static ConnectionReport[] exchange(java.util.function.Supplier<ConnectionReport> connection) {
+        int before = ratings.connections().size();
+        ConnectionReport sent = connection.get();
+        ConnectionReport arrived = ratings.awaitConnections(before + 1, Duration.ofSeconds(30)).get(before);
+        return new ConnectionReport[] {sent, arrived};
+    }
+
+    private static void assertIntactBothWays(ConnectionReport sent, ConnectionReport arrived) {
+        assertThat(sent.cause()).as("%s", sent).isEmpty();
+        assertThat(arrived.bytesReceived()).isEqualTo(SIZE);
+        assertThat(arrived.sha256Received()).as("SHA-256 red -> green").isEqualTo(sent.sha256Sent());
+        assertThat(sent.bytesReceived()).isEqualTo(SIZE);
+        assertThat(sent.sha256Received()).as("SHA-256 green -> red").isEqualTo(arrived.sha256Sent());
+    }
+
     /** A red workload: a red SVID, trusting red's root, expecting red's egress. */
     private static SslContext redWorkload() {
         IssuedCertificate svid = pki.red().ca().issueSvid(pki.red().id("productpage"));
@@ -124,15 +155,24 @@ class EgressToPeerIngressIT {
 
     @Test
     void sixtyFourMebibytesEachWayCrossTheFederation() {
-        ConnectionReport sent = client.to(egressService).tls(redWorkload(), SniName.outbound(9080, IMPORT_HOST))
-                .send(SIZE, 1).timeout(Duration.ofSeconds(120)).run();
-        ConnectionReport arrived = ratings.awaitConnection();
+        ConnectionReport[] exchange = exchange(() -> client.to(egressService)
+                .tls(redWorkload(), SniName.outbound(9080, IMPORT_HOST)).send(SIZE, 1)
+                .timeout(Duration.ofSeconds(120)).run());
 
-        assertThat(sent.cause()).as("%s", sent).isEmpty();
-        assertThat(arrived.bytesReceived()).isEqualTo(SIZE);
-        assertThat(arrived.sha256Received()).as("SHA-256 red -> green").isEqualTo(sent.sha256Sent());
-        assertThat(sent.bytesReceived()).isEqualTo(SIZE);
-        assertThat(sent.sha256Received()).as("SHA-256 green -> red").isEqualTo(arrived.sha256Sent());
+        assertIntactBothWays(exchange[0], exchange[1]);
+    }
+
+    @Test
+    void sixtyFourMebibytesEachWayThroughThePlaintextListener() {
+        MatchResult listening = redEgress.awaitLog(Pattern.compile("listening: plaintext 127\\.0\\.0\\.1:(\\d+) -> "
+                + Pattern.quote(IMPORT_HOST) + ":9080"), STARTUP);
+        InetSocketAddress plaintext = new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                Integer.parseInt(listening.group(1)));
+
+        ConnectionReport[] exchange = exchange(() -> client.to(plaintext).send(SIZE, 5)
+                .timeout(Duration.ofSeconds(120)).run());
+
+        assertIntactBothWays(exchange[0], exchange[1]);
     }
 
     @Test
