@@ -32,12 +32,13 @@ import io.fedgate.core.admin.Page;
 import io.fedgate.core.cli.GatewayOptions;
 import io.fedgate.core.discovery.ServiceListMessage;
 import io.fedgate.core.discovery.client.WatchStatus;
+import io.fedgate.core.gateway.Gateway;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.gateway.GatewayStartup;
 import io.fedgate.core.gateway.StartupException;
 import io.fedgate.core.metrics.GatewayMetrics;
-import io.fedgate.core.relay.RelayBuffers;
+import io.fedgate.core.relay.RelayListeners;
 import io.fedgate.core.relay.UpstreamConnector;
 import io.fedgate.core.status.GatewayStatus;
 import io.fedgate.core.status.PeerStatus;
@@ -55,7 +56,7 @@ import io.fedgate.core.trust.PeerAuthorizer;
  * route table; until the first list, a peer has no routes. {@link #reload()} re-reads the config directory and the
  * certificate files and rebuilds the table from the lists it has. Live connections keep their routes.
  */
-public final class EgressServer implements AutoCloseable {
+public final class EgressServer implements Gateway {
     private static final Logger LOG = Logger.getLogger(EgressServer.class.getName());
 
     private final GatewayOptions options;
@@ -182,17 +183,7 @@ public final class EgressServer implements AutoCloseable {
     }
 
     private ServerBootstrap serverBootstrap(ChannelHandler childHandler) {
-        return new ServerBootstrap()
-                .group(acceptors, workers)
-                .channel(transport.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayBuffers.WATER_MARK)
-                .childHandler(childHandler);
+        return RelayListeners.bootstrap(transport, acceptors, workers, childHandler);
     }
 
     /**
@@ -223,6 +214,7 @@ public final class EgressServer implements AutoCloseable {
     }
 
     /** Re-reads config and certificates; on success new connections use the new routes, on failure nothing changes. */
+    @Override
     public synchronized void reload() {
         try {
             GatewayContext next = GatewayStartup.prepare(GatewayRole.EGRESS, options);
@@ -250,6 +242,7 @@ public final class EgressServer implements AutoCloseable {
     }
 
     /** Blocks until the service listener closes. */
+    @Override
     public void awaitClose() throws InterruptedException {
         listeners.get(0).closeFuture().sync();
     }

@@ -3,7 +3,6 @@ package io.fedgate.ingress;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
@@ -15,23 +14,17 @@ import java.util.logging.Logger;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.listener.TextResponses;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.spiffe.SpiffeId;
 import io.fedgate.core.status.RefusalLog;
@@ -144,16 +137,7 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         discardingBody = !(request instanceof LastHttpContent);
         ReferenceCountUtil.release(request);
-        ByteBuf content = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        HttpUtil.setContentLength(response, content.readableBytes());
-        HttpUtil.setKeepAlive(response, keepAlive);
-        if (keepAlive) {
-            ctx.writeAndFlush(response);
-        } else {
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        TextResponses.send(ctx, status, body, keepAlive);
     }
 
     /** The reason this connection was refused, or {@code null}; for tests. */

@@ -30,12 +30,13 @@ import io.fedgate.core.discovery.DiscoveryHttpHandler;
 import io.fedgate.core.discovery.DiscoveryServer;
 import io.fedgate.core.discovery.RemoteWatchStatus;
 import io.fedgate.core.discovery.DiscoveryUpstreamProxy;
+import io.fedgate.core.gateway.Gateway;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.gateway.GatewayStartup;
 import io.fedgate.core.gateway.StartupException;
 import io.fedgate.core.metrics.GatewayMetrics;
-import io.fedgate.core.relay.RelayBuffers;
+import io.fedgate.core.relay.RelayListeners;
 import io.fedgate.core.relay.UpstreamConnector;
 import io.fedgate.core.status.GatewayStatus;
 import io.fedgate.core.status.PeerStatus;
@@ -50,7 +51,7 @@ import io.fedgate.core.transport.Transport;
  * transport and one worker event loop group. {@link #reload()} re-reads the config directory and the certificate
  * files and swaps the routes for new connections; live connections keep theirs.
  */
-final class IngressServer implements AutoCloseable {
+final class IngressServer implements Gateway {
     private static final Logger LOG = Logger.getLogger(IngressServer.class.getName());
 
     private final GatewayOptions options;
@@ -115,17 +116,8 @@ final class IngressServer implements AutoCloseable {
     private void bind(GatewayContext context) throws InterruptedException {
         String peers = context.peerNames().toString();
         String tls = context.tlsProvider().description();
-        Channel service = new ServerBootstrap()
-                .group(acceptors, workers)
-                .channel(transport.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.AUTO_READ, false)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, RelayBuffers.WATER_MARK)
-                .childHandler(new ServiceListenerInitializer(serviceListener, options.idleTimeout().toMillis()))
+        Channel service = RelayListeners.bootstrap(transport, acceptors, workers,
+                        new ServiceListenerInitializer(serviceListener, options.idleTimeout().toMillis()))
                 .bind(options.bind(), options.servicePort()).sync().channel();
         listeners.add(service);
         LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
@@ -170,7 +162,8 @@ final class IngressServer implements AutoCloseable {
     }
 
     /** Re-reads config and certificates; on success new connections use the new routes, on failure nothing changes. */
-    void reload() {
+    @Override
+    public void reload() {
         try {
             GatewayContext next = GatewayStartup.prepare(GatewayRole.INGRESS, options);
             IngressRouteTable routes = IngressRouteTable.build(next);
@@ -190,7 +183,8 @@ final class IngressServer implements AutoCloseable {
     }
 
     /** Blocks until the service listener closes. */
-    void awaitClose() throws InterruptedException {
+    @Override
+    public void awaitClose() throws InterruptedException {
         listeners.get(0).closeFuture().sync();
     }
 

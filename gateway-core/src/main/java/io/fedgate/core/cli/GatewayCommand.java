@@ -1,12 +1,17 @@
 package io.fedgate.core.cli;
 
 import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import io.fedgate.core.gateway.Gateway;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.gateway.GatewayStartup;
 import io.fedgate.core.gateway.StartupException;
+import io.fedgate.core.logging.Logging;
+import sun.misc.Signal;
 
 /**
  * The shared front half of {@code fedgate ingress} and {@code fedgate egress}: parses the options, prints
@@ -35,6 +40,46 @@ public final class GatewayCommand {
         public boolean ready() {
             return context != null;
         }
+    }
+
+    /**
+     * The whole life of a gateway process: prepares its context (exit 1 or 2 with every problem), takes over SIGHUP
+     * before anything listens (its default action would end the JVM) to reload, starts the gateway, closes it on
+     * SIGTERM, and returns once its listeners have closed.
+     *
+     * @return the exit status
+     */
+    public static int run(GatewayRole role, String summary, String[] args, Gateway.Starter starter)
+            throws InterruptedException {
+        Logging.configure();
+        Prepared prepared = prepare(role, summary, args, System.out, System.err);
+        if (!prepared.ready()) {
+            return prepared.exitStatus();
+        }
+        AtomicReference<Gateway> running = new AtomicReference<>();
+        Signal.handle(new Signal("HUP"), signal -> {
+            Gateway current = running.get();
+            if (current != null) {
+                current.reload();
+            } else {
+                LOG.warning("SIGHUP before the listeners were bound: ignored");
+            }
+        });
+        Gateway gateway;
+        try {
+            gateway = starter.start(prepared.context());
+        } catch (StartupException e) {
+            System.err.println("fedgate " + role.label() + " " + prepared.context().name() + ": cannot start:");
+            e.problems().forEach(problem -> System.err.println("  " + problem));
+            return INVALID;
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "cannot start: " + e.getMessage(), e);
+            return INVALID;
+        }
+        running.set(gateway);
+        Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "fedgate-shutdown"));
+        gateway.awaitClose();
+        return OK;
     }
 
     /** Parses {@code args} and prepares the gateway's context, printing help or every problem found. */

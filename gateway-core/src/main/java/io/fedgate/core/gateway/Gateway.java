@@ -1,0 +1,24 @@
+package io.fedgate.core.gateway;
+
+/** A running gateway process, as its command drives it: reload on SIGHUP, close on SIGTERM. */
+public interface Gateway extends AutoCloseable {
+    /** Re-reads the config directory and the certificate files; a refused change leaves the running config. */
+    void reload();
+
+    /** Blocks until the gateway's listeners close. */
+    void awaitClose() throws InterruptedException;
+
+    /** Closes the listeners and releases everything. */
+    @Override
+    void close();
+
+    /** Starts a gateway from its prepared context. */
+    @FunctionalInterface
+    interface Starter {
+        /**
+         * @throws StartupException     if what the context describes cannot be served
+         * @throws InterruptedException if interrupted while binding
+         */
+        Gateway start(GatewayContext context) throws InterruptedException;
+    }
+}
