@@ -16,14 +16,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
-import io.netty.resolver.dns.DnsAddressResolverGroup;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.util.ReferenceCountUtil;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -45,6 +41,7 @@ import io.fedgate.core.status.PeerStatus;
 import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.status.StatusJson;
 import io.fedgate.core.tls.SslContexts;
+import io.fedgate.core.transport.EventLoops;
 import io.fedgate.core.transport.Transport;
 import io.fedgate.core.trust.PeerAuthorizer;
 
@@ -61,9 +58,7 @@ public final class EgressServer implements Gateway {
 
     private final GatewayOptions options;
     private final Transport transport;
-    private final EventLoopGroup acceptors;
-    private final EventLoopGroup workers;
-    private final DnsAddressResolverGroup resolver;
+    private final EventLoops loops;
     private final PrometheusMeterRegistry registry = GatewayMetrics.newPrometheusRegistry();
     private final RefusalLog refusals = new RefusalLog(Clock.systemUTC());
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.EGRESS);
@@ -80,13 +75,8 @@ public final class EgressServer implements Gateway {
         this.context = context;
         this.options = context.options();
         this.transport = transport;
-        this.acceptors = transport.newEventLoopGroup(1, "fedgate-accept");
-        // One event loop per core: a relay never blocks, so more threads would only add context switches.
-        this.workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "fedgate-io");
-        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannelClass())
-                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
-        UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), resolver);
+        this.loops = EventLoops.start(transport);
+        UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), loops.resolver());
         this.serviceListener = new EgressListenerContext(EgressRouteTable.empty(), serverContext(context), connector,
                 metrics, refusals, options.handshakeTimeout().toMillis(), options.maxClientHello());
     }
@@ -133,7 +123,7 @@ public final class EgressServer implements Gateway {
         }
 
         Channel discovery = new ServerBootstrap()
-                .group(acceptors, workers)
+                .group(loops.acceptors(), loops.workers())
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -157,12 +147,12 @@ public final class EgressServer implements Gateway {
         Channel admin = new AdminServer(registry, () -> ready)
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
-                .bind(transport, workers, options.bind(), options.adminPort()).sync().channel();
+                .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();
         listeners.add(admin);
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
         ready = true;
 
-        watches = new PeerWatches(workers, transport, this::updateServices);
+        watches = new PeerWatches(loops.workers(), transport, this::updateServices);
         watches.watch(context);
     }
 
@@ -183,7 +173,7 @@ public final class EgressServer implements Gateway {
     }
 
     private ServerBootstrap serverBootstrap(ChannelHandler childHandler) {
-        return RelayListeners.bootstrap(transport, acceptors, workers, childHandler);
+        return RelayListeners.bootstrap(transport, loops.acceptors(), loops.workers(), childHandler);
     }
 
     /**
@@ -257,9 +247,7 @@ public final class EgressServer implements Gateway {
         if (plaintext != null) {
             plaintext.close();
         }
-        acceptors.shutdownGracefully();
-        workers.shutdownGracefully();
-        resolver.close();
+        loops.close();
         serviceListener.routes().close();
         ReferenceCountUtil.release(serviceListener.serverContext());
     }

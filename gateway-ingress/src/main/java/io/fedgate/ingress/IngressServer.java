@@ -15,10 +15,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.resolver.dns.DnsAddressResolverGroup;
-import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.resolver.dns.DnsServerAddressStreamProviders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,6 +40,7 @@ import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.status.StatusJson;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.trust.PeerAuthorizer;
+import io.fedgate.core.transport.EventLoops;
 import io.fedgate.core.transport.Transport;
 
 /**
@@ -56,9 +53,7 @@ final class IngressServer implements Gateway {
 
     private final GatewayOptions options;
     private final Transport transport;
-    private final EventLoopGroup acceptors;
-    private final EventLoopGroup workers;
-    private final DnsAddressResolverGroup resolver;
+    private final EventLoops loops;
     private final PrometheusMeterRegistry registry = GatewayMetrics.newPrometheusRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.INGRESS);
     private final List<Channel> listeners = new ArrayList<>();
@@ -71,13 +66,8 @@ final class IngressServer implements Gateway {
     private IngressServer(GatewayContext context, Transport transport) {
         this.options = context.options();
         this.transport = transport;
-        this.acceptors = transport.newEventLoopGroup(1, "fedgate-accept");
-        // One event loop per core: a relay never blocks, so more threads would only add context switches.
-        this.workers = transport.newEventLoopGroup(Runtime.getRuntime().availableProcessors(), "fedgate-io");
-        this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
-                .datagramChannelType(transport.datagramChannelClass())
-                .nameServerProvider(DnsServerAddressStreamProviders.platformDefault()));
-        UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), resolver);
+        this.loops = EventLoops.start(transport);
+        UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), loops.resolver());
         this.serviceListener = new ServiceListenerContext(IngressRouteTable.build(context), connector, metrics,
                 refusals, options.handshakeTimeout().toMillis(), options.maxClientHello(), options.clusterDomain());
         // The ingress's own SPIFFE ID is what a peer's egress must see on the service listener.
@@ -116,7 +106,7 @@ final class IngressServer implements Gateway {
     private void bind(GatewayContext context) throws InterruptedException {
         String peers = context.peerNames().toString();
         String tls = context.tlsProvider().description();
-        Channel service = RelayListeners.bootstrap(transport, acceptors, workers,
+        Channel service = RelayListeners.bootstrap(transport, loops.acceptors(), loops.workers(),
                         new ServiceListenerInitializer(serviceListener, options.idleTimeout().toMillis()))
                 .bind(options.bind(), options.servicePort()).sync().channel();
         listeners.add(service);
@@ -128,7 +118,7 @@ final class IngressServer implements Gateway {
                         transport.socketChannelClass(), options.connectTimeout()))
                 .orElse(() -> new DiscoveryHttpHandler(discoveryServer));
         Channel discovery = new ServerBootstrap()
-                .group(acceptors, workers)
+                .group(loops.acceptors(), loops.workers())
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -143,7 +133,7 @@ final class IngressServer implements Gateway {
         Channel admin = new AdminServer(registry, () -> ready)
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
-                .bind(transport, workers, options.bind(), options.adminPort()).sync().channel();
+                .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();
         listeners.add(admin);
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
         ready = true;
@@ -192,9 +182,7 @@ final class IngressServer implements Gateway {
     public void close() {
         ready = false;
         listeners.forEach(Channel::close);
-        acceptors.shutdownGracefully();
-        workers.shutdownGracefully();
-        resolver.close();
+        loops.close();
         discoveryServer.close();
         serviceListener.routes().close();
     }
