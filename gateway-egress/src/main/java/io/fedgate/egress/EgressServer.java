@@ -152,7 +152,7 @@ public final class EgressServer implements Gateway {
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
         ready = true;
 
-        watches = new PeerWatches(loops.workers(), transport, this::updateServices);
+        watches = new PeerWatches(loops.workers(), transport, loops.resolver(), this::updateServices);
         watches.watch(context);
     }
 

@@ -16,6 +16,7 @@ import java.util.logging.Logger;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -40,6 +41,7 @@ final class PeerWatches implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Transport transport;
+    private final AddressResolverGroup<?> resolver;
     private final BiConsumer<String, ServiceListMessage> onServices;
     private final ExecutorService updates =
             Executors.newSingleThreadExecutor(new DefaultThreadFactory("fedgate-routes", true));
@@ -49,10 +51,11 @@ final class PeerWatches implements AutoCloseable {
     private record Watch(PeerConfig peer, DiscoveryClient client, SslContext sslContext, AtomicInteger next) {
     }
 
-    PeerWatches(EventLoopGroup group, Transport transport,
+    PeerWatches(EventLoopGroup group, Transport transport, AddressResolverGroup<?> resolver,
                 BiConsumer<String, ServiceListMessage> onServices) {
         this.group = requireNonNull(group, "group");
         this.transport = requireNonNull(transport, "transport");
+        this.resolver = requireNonNull(resolver, "resolver");
         this.onServices = requireNonNull(onServices, "onServices");
     }
 
@@ -67,6 +70,7 @@ final class PeerWatches implements AutoCloseable {
                     PeerAuthorizer.anyInTrustDomain(peer.security().trustDomain()), context.tlsProvider());
             DiscoveryClient client = DiscoveryClient.builder(peer, sslContext, group, transport)
                     .connectTimeout(context.options().connectTimeout())
+                    .resolver(resolver)
                     .listener(list -> updates.execute(() -> onServices.accept(peer.name(), list)))
                     .build();
             started.put(peer.name(), new Watch(peer, client, sslContext, new AtomicInteger()));
@@ -88,7 +92,7 @@ final class PeerWatches implements AutoCloseable {
                 String address = addresses.get(Math.floorMod(watch.next().getAndIncrement(), addresses.size()));
                 return Optional.of(new DiscoveryUpstreamProxy(new HostPort(address, watch.peer().remote().discoveryPort()),
                         transport.socketChannelClass(), connectTimeout, watch.sslContext(),
-                        DiscoveryClient.serviceHost(watch.peer())));
+                        DiscoveryClient.serviceHost(watch.peer())).resolver(resolver));
             }
         }
         return Optional.empty();

@@ -115,7 +115,7 @@ final class IngressServer implements Gateway {
 
         Supplier<ChannelHandler> discoveryHandler = options.discoveryUpstream()
                 .<Supplier<ChannelHandler>>map(upstream -> () -> new DiscoveryUpstreamProxy(upstream,
-                        transport.socketChannelClass(), options.connectTimeout()))
+                        transport.socketChannelClass(), options.connectTimeout()).resolver(loops.resolver()))
                 .orElse(() -> new DiscoveryHttpHandler(discoveryServer));
         Channel discovery = new ServerBootstrap()
                 .group(loops.acceptors(), loops.workers())

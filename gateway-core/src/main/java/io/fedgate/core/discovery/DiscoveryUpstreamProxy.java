@@ -33,6 +33,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
@@ -69,6 +70,8 @@ public final class DiscoveryUpstreamProxy extends ChannelInboundHandlerAdapter {
     /** Null for plain HTTP upstream; else the client context and server name of an mTLS upstream. */
     private final SslContext upstreamTls;
     private final String serverName;
+    /** Null for Netty's default resolver (which blocks the event loop on a DNS name). */
+    private AddressResolverGroup<?> resolver;
 
     // All confined to the downstream event loop, which the upstream channel shares.
     private ChannelHandlerContext downstream;
@@ -108,6 +111,12 @@ public final class DiscoveryUpstreamProxy extends ChannelInboundHandlerAdapter {
             throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
         }
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
+    }
+
+    /** Resolves an upstream DNS name without blocking the event loop; returns this proxy. */
+    public DiscoveryUpstreamProxy resolver(AddressResolverGroup<?> resolver) {
+        this.resolver = requireNonNull(resolver, "resolver");
+        return this;
     }
 
     @Override
@@ -164,6 +173,9 @@ public final class DiscoveryUpstreamProxy extends ChannelInboundHandlerAdapter {
                                 DiscoveryUpstreamProxy.this));
                     }
                 });
+        if (resolver != null) {
+            bootstrap.resolver(resolver);
+        }
         ChannelFuture connect = bootstrap.connect(upstream.host(), upstream.port());
         upstreamChannel = connect.channel();
         connect.addListener((ChannelFutureListener) future -> {

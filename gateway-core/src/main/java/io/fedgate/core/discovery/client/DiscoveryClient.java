@@ -41,6 +41,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
+import io.netty.resolver.AddressResolverGroup;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -97,6 +98,8 @@ public final class DiscoveryClient implements AutoCloseable {
     private final SslContext sslContext;
     private final EventLoop loop;
     private final Class<? extends Channel> channelClass;
+    /** Null for Netty's default resolver (which blocks the event loop on a DNS name). */
+    private final AddressResolverGroup<?> resolver;
     private final DiscoveryListener listener;
     private final Clock clock;
     private final Duration initialBackoff;
@@ -140,6 +143,7 @@ public final class DiscoveryClient implements AutoCloseable {
         this.sslContext = builder.sslContext;
         this.loop = builder.group.next();
         this.channelClass = builder.channelClass;
+        this.resolver = builder.resolver;
         this.listener = builder.listener;
         this.clock = builder.clock;
         this.initialBackoff = builder.initialBackoff;
@@ -478,6 +482,9 @@ public final class DiscoveryClient implements AutoCloseable {
                         channel.pipeline().addLast(last);
                     }
                 });
+        if (resolver != null) {
+            bootstrap.resolver(resolver);
+        }
         ChannelFuture future = bootstrap.connect(attempt.host, port);
         attempt.channel = future.channel();
         return future;
@@ -563,6 +570,7 @@ public final class DiscoveryClient implements AutoCloseable {
         private final SslContext sslContext;
         private final EventLoopGroup group;
         private final Class<? extends Channel> channelClass;
+        private AddressResolverGroup<?> resolver;
         private DiscoveryListener listener = DiscoveryListener.NONE;
         private Clock clock = Clock.systemUTC();
         private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
@@ -581,6 +589,15 @@ public final class DiscoveryClient implements AutoCloseable {
             if (!sslContext.isClient()) {
                 throw new IllegalArgumentException("sslContext: a server context (expected: a client context)");
             }
+        }
+
+        /**
+         * Resolves peer addresses that are DNS names without blocking the event loop (a gateway passes its
+         * {@code DnsAddressResolverGroup}); by default Netty's resolver, which blocks on names (IP literals never do).
+         */
+        public Builder resolver(AddressResolverGroup<?> resolver) {
+            this.resolver = requireNonNull(resolver, "resolver");
+            return this;
         }
 
         /** Told about every new list, on the event loop. */
