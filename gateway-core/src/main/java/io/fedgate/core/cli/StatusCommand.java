@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.fedgate.core.relay.RelayErrors;
 import io.fedgate.core.status.GatewayStatus;
 import io.fedgate.core.status.PeerStatusView;
 import io.fedgate.core.status.StatusJson;
@@ -57,7 +58,7 @@ public final class StatusCommand {
             try {
                 reports.add(fetch(http, admin));
             } catch (IOException | IllegalArgumentException e) {
-                err.println(cli.command() + ": " + admin + ": " + e.getMessage());
+                err.println(cli.command() + ": " + admin + ": " + RelayErrors.describe(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return UNREACHABLE;
