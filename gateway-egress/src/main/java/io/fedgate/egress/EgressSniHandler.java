@@ -6,6 +6,7 @@ import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 
+import io.fedgate.core.listener.AfterHandshakeHandler;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.relay.HoldReadsHandler;
@@ -14,7 +15,7 @@ import io.fedgate.core.relay.HoldReadsHandler;
  * The egress service listener's route match: reads a local workload's ClientHello (bounded in size and time by
  * Netty's {@link AbstractSniHandler}), looks its server name (the import host) up in the route table, and replaces
  * itself with an {@link SslHandler} of the egress's server context (the buffered ClientHello flows into it),
- * followed by {@link TerminatedUpstreamHandler}. A failed lookup ends in the {@code SniCompletionEvent} that
+ * followed by an {@link AfterHandshakeHandler}. A failed lookup ends in the {@code SniCompletionEvent} that
  * {@link DownstreamReporter} reports.
  */
 final class EgressSniHandler extends AbstractSniHandler<EgressRoute> {
@@ -57,8 +58,9 @@ final class EgressSniHandler extends AbstractSniHandler<EgressRoute> {
         SslHandler ssl = listener.serverContext().newHandler(ctx.alloc());
         ssl.setHandshakeTimeoutMillis(listener.handshakeTimeoutMillis());
         ChannelPipeline pipeline = ctx.pipeline();
-        pipeline.addAfter(ctx.name(), TerminatedUpstreamHandler.NAME,
-                new TerminatedUpstreamHandler(listener, future.getNow(), reporter));
+        EgressRoute route = future.getNow();
+        pipeline.addAfter(ctx.name(), AfterHandshakeHandler.NAME,
+                new AfterHandshakeHandler(downstream -> listener.connectAndRelay(downstream, route, reporter)));
         pipeline.addAfter(ctx.name(), HoldReadsHandler.NAME, new HoldReadsHandler());
         pipeline.replace(this, TLS, ssl);
     }

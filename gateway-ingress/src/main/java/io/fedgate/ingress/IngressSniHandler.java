@@ -11,6 +11,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
+import io.fedgate.core.listener.AfterHandshakeHandler;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.relay.HoldReadsHandler;
@@ -20,7 +21,7 @@ import io.fedgate.core.relay.HoldReadsHandler;
  * {@link AbstractSniHandler}), looks its server name up in the route table, and hands the connection on:
  * <ul>
  *   <li>terminate: replaced by an {@link SslHandler} of the route's peer (the buffered ClientHello flows into it),
- *       followed by {@link TerminatedUpstreamHandler}, which connects upstream once the peer is authenticated;</li>
+ *       followed by an {@link AfterHandshakeHandler}, which connects upstream once the peer is authenticated;</li>
  *   <li>pass-through: connects upstream first (the lookup completes only then), and is replaced by the relay, so
  *       the ClientHello and everything after it reach the endpoint untouched.</li>
  * </ul>
@@ -102,8 +103,8 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
         if (route.mode() == TlsMode.TERMINATE) {
             SslHandler ssl = route.serverContext().newHandler(ctx.alloc());
             ssl.setHandshakeTimeoutMillis(listener.handshakeTimeoutMillis());
-            pipeline.addAfter(ctx.name(), TerminatedUpstreamHandler.NAME,
-                    new TerminatedUpstreamHandler(listener, route, reporter));
+            pipeline.addAfter(ctx.name(), AfterHandshakeHandler.NAME,
+                    new AfterHandshakeHandler(downstream -> listener.connectAndRelay(downstream, route, reporter)));
             pipeline.addAfter(ctx.name(), HoldReadsHandler.NAME, new HoldReadsHandler());
             pipeline.replace(this, TLS, ssl);
             return;

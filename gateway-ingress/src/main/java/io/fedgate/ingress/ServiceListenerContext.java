@@ -12,6 +12,7 @@ import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.Relay;
 import io.fedgate.core.relay.UpstreamConnector;
+import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
 import io.fedgate.core.status.RefusalLog;
 
 /**
@@ -79,6 +80,19 @@ final class ServiceListenerContext {
                     LOG.warning(() -> "upstream connect failed: downstream=" + address(downstream) + " cluster="
                             + route.cluster(clusterDomain) + " endpoint=" + failure);
                 });
+    }
+
+    /** Connects upstream for a downstream whose route is known, then relays, or refuses with the reason. */
+    void connectAndRelay(Channel downstream, IngressRoute route, DownstreamReporter reporter) {
+        connectUpstream(downstream, route).addListener((Future<Channel> f) -> {
+            if (f.isSuccess()) {
+                startRelay(downstream, f.getNow(), route, reporter);
+            } else {
+                String detail = f.cause() instanceof NoEndpointReachableException
+                        ? f.cause().getMessage() : String.valueOf(f.cause());
+                reporter.refuse(downstream, DownstreamReporter.UPSTREAM_UNREACHABLE, cluster(route) + ": " + detail);
+            }
+        });
     }
 
     /** Joins downstream and upstream; the reporter steps aside and the relay reports the connection's end. */
