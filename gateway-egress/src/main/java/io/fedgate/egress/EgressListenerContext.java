@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 import io.netty.channel.Channel;
@@ -19,6 +18,7 @@ import io.netty.util.concurrent.Promise;
 
 import io.fedgate.core.config.HostPort;
 import io.fedgate.core.listener.DownstreamReporter;
+import io.fedgate.core.listener.LeasedRoutes;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.Relay;
 import io.fedgate.core.relay.UpstreamConnector;
@@ -37,7 +37,7 @@ final class EgressListenerContext {
     /** The reason a downstream is refused when every upstream attempt failed. */
     static final String UPSTREAM_UNREACHABLE = DownstreamReporter.UPSTREAM_UNREACHABLE;
 
-    private final AtomicReference<EgressRouteTable> routes;
+    private final LeasedRoutes<EgressRouteTable> routes;
     private final SslContext serverContext;
     private final UpstreamConnector connector;
     private final GatewayMetrics metrics;
@@ -47,7 +47,7 @@ final class EgressListenerContext {
 
     EgressListenerContext(EgressRouteTable routes, SslContext serverContext, UpstreamConnector connector,
                           GatewayMetrics metrics, RefusalLog refusals, long handshakeTimeoutMillis, int maxClientHello) {
-        this.routes = new AtomicReference<>(requireNonNull(routes, "routes"));
+        this.routes = new LeasedRoutes<>(routes);
         this.serverContext = requireNonNull(serverContext, "serverContext");
         this.connector = requireNonNull(connector, "connector");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -56,13 +56,9 @@ final class EgressListenerContext {
         this.maxClientHello = maxClientHello;
     }
 
-    EgressRouteTable routes() {
-        return routes.get();
-    }
-
-    /** Swaps in a new route table for new connections; returns the old one for the caller to close. */
-    EgressRouteTable replaceRoutes(EgressRouteTable next) {
-        return routes.getAndSet(requireNonNull(next, "next"));
+    /** The current route table and its swaps; a connection routes by {@link LeasedRoutes#lease}. */
+    LeasedRoutes<EgressRouteTable> routes() {
+        return routes;
     }
 
     /** Terminates local workloads' TLS: the egress's certificate, clients of the local trust domain only. */

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.config.FederationConfig;
@@ -36,13 +37,14 @@ import io.fedgate.core.trust.TrustBundles;
  * The egress service listener's routes: every service a served peer's discovery lists and this mesh's
  * {@code ImportedServiceSet} for that peer imports, by the local import host, in both forms a local caller may use
  * ({@code <local host>} for a single-port service, and {@code outbound_.<port>_._.<local host>}). Immutable once
- * built; a discovery update or a config reload builds a new table, and live connections keep their routes.
+ * built; a discovery update or a config reload builds a new table, and live connections keep their routes: each
+ * leases the table it routed by (see {@link io.fedgate.core.listener.LeasedRoutes}), which keeps its TLS contexts.
  *
  * <p>Per peer, one upstream mTLS client context: it presents the egress's certificate, verifies the server only
  * against the peer's root, and accepts only the {@code serviceAccounts} of the service whose exported host it
  * dialled.
  */
-final class EgressRouteTable implements AutoCloseable {
+final class EgressRouteTable extends AbstractReferenceCounted implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EgressRouteTable.class.getName());
 
     /** By server name: the local host, and {@code outbound_.<port>_._.<local host>}. */
@@ -175,9 +177,20 @@ final class EgressRouteTable implements AutoCloseable {
         return routes.size();
     }
 
-    /** Releases the native TLS contexts; connections that still use one keep it alive until they close. */
+    /** Releases the native TLS contexts once the listener and every connection that leased the table are done. */
+    @Override
+    protected void deallocate() {
+        clientContexts.forEach(ReferenceCountUtil::release);
+    }
+
+    @Override
+    public EgressRouteTable touch(Object hint) {
+        return this;
+    }
+
+    /** Releases the builder's reference (for tests and try-with-resources). */
     @Override
     public void close() {
-        clientContexts.forEach(ReferenceCountUtil::release);
+        release();
     }
 }

@@ -113,7 +113,7 @@ public final class EgressServer implements Gateway {
                 .bind(options.bind(), options.servicePort()).sync().channel();
         listeners.add(service);
         LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
-                + serviceListener.routes().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
+                + serviceListener.routes().current().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
 
         if (options.plaintextPortBase() > 0) {
             plaintext = new PlaintextListeners(options.plaintextPortBase(), (port, serverName) ->
@@ -196,7 +196,7 @@ public final class EgressServer implements Gateway {
 
     private EgressRouteTable rebuild() {
         EgressRouteTable routes = EgressRouteTable.build(context, lists);
-        serviceListener.replaceRoutes(routes).close();
+        serviceListener.routes().replace(routes);
         if (plaintext != null) {
             plaintext.update(routes);
         }

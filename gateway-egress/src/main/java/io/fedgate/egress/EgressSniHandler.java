@@ -42,7 +42,7 @@ final class EgressSniHandler extends AbstractSniHandler<EgressRoute> {
     protected Future<EgressRoute> lookup(ChannelHandlerContext ctx, String hostname) {
         reporter.serverName(hostname);
         try {
-            EgressRoute route = listener.routes().lookup(hostname);
+            EgressRoute route = listener.routes().lease(ctx.channel()).lookup(hostname);
             reporter.peer(route.peer().name());
             return ctx.executor().newSucceededFuture(route);
         } catch (RouteRefusedException e) {

@@ -45,7 +45,7 @@ final class PlaintextListenerInitializer extends ChannelInitializer<SocketChanne
                 ctx.pipeline().remove(this);
                 EgressRoute route;
                 try {
-                    route = listener.routes().lookup(serverName);
+                    route = listener.routes().lease(ctx.channel()).lookup(serverName);
                 } catch (io.fedgate.core.listener.RouteRefusedException e) {
                     reporter.refuse(ctx.channel(), e.reason(), e.getMessage());
                     return;

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.listener.RouteRefusedException;
@@ -28,9 +29,10 @@ import io.fedgate.core.trust.PeerAuthorizer;
 /**
  * The service listener's filter chains: every exported host of every served peer, by server name, in both forms a
  * peer's egress may use ({@code <exported host>} and {@code outbound_.<port>_._.<exported host>}). Immutable once
- * built; a config reload builds a new table and swaps it in, and live connections keep the routes they chose.
+ * built; a config reload builds a new table and swaps it in, and live connections keep the routes they chose: each
+ * leases the table it routed by (see {@link io.fedgate.core.listener.LeasedRoutes}), which keeps its TLS contexts.
  */
-final class IngressRouteTable implements AutoCloseable {
+final class IngressRouteTable extends AbstractReferenceCounted implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IngressRouteTable.class.getName());
 
     private final Map<SniName, IngressRoute> routes;
@@ -127,9 +129,20 @@ final class IngressRouteTable implements AutoCloseable {
         return routes.size();
     }
 
-    /** Releases the native TLS contexts; connections that still use one keep it alive until they close. */
+    /** Releases the native TLS contexts once the listener and every connection that leased the table are done. */
+    @Override
+    protected void deallocate() {
+        serverContexts.forEach(ReferenceCountUtil::release);
+    }
+
+    @Override
+    public IngressRouteTable touch(Object hint) {
+        return this;
+    }
+
+    /** Releases the builder's reference (for tests and try-with-resources). */
     @Override
     public void close() {
-        serverContexts.forEach(ReferenceCountUtil::release);
+        release();
     }
 }

@@ -111,7 +111,7 @@ final class IngressServer implements Gateway {
                 .bind(options.bind(), options.servicePort()).sync().channel();
         listeners.add(service);
         LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
-                + serviceListener.routes().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
+                + serviceListener.routes().current().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
 
         Supplier<ChannelHandler> discoveryHandler = options.discoveryUpstream()
                 .<Supplier<ChannelHandler>>map(upstream -> () -> new DiscoveryUpstreamProxy(upstream,
@@ -157,7 +157,7 @@ final class IngressServer implements Gateway {
         try {
             GatewayContext next = GatewayStartup.prepare(GatewayRole.INGRESS, options);
             IngressRouteTable routes = IngressRouteTable.build(next);
-            serviceListener.replaceRoutes(routes).close();
+            serviceListener.routes().replace(routes);
             discoveryState.set(discoveryState(next));
             discoveryServer.update(next.config());
             LOG.info(() -> "reloaded: peers=" + next.peerNames() + " routes=" + routes.size());

@@ -73,7 +73,7 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
         }
         IngressRoute route;
         try {
-            route = listener.routes().lookup(hostname);
+            route = listener.routes().lease(ctx.channel()).lookup(hostname);
         } catch (RouteRefusedException e) {
             return ctx.executor().newFailedFuture(e);
         }

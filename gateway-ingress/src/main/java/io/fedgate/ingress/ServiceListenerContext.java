@@ -2,13 +2,13 @@ package io.fedgate.ingress;
 
 import static java.util.Objects.requireNonNull;
 
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Logger;
 
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 
 import io.fedgate.core.listener.DownstreamReporter;
+import io.fedgate.core.listener.LeasedRoutes;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.Relay;
 import io.fedgate.core.relay.UpstreamConnector;
@@ -23,7 +23,7 @@ import io.fedgate.core.status.RefusalLog;
 final class ServiceListenerContext {
     private static final Logger LOG = Logger.getLogger("io.fedgate.ingress.ServiceListener");
 
-    private final AtomicReference<IngressRouteTable> routes;
+    private final LeasedRoutes<IngressRouteTable> routes;
     private final UpstreamConnector connector;
     private final GatewayMetrics metrics;
     private final RefusalLog refusals;
@@ -33,7 +33,7 @@ final class ServiceListenerContext {
 
     ServiceListenerContext(IngressRouteTable routes, UpstreamConnector connector, GatewayMetrics metrics,
                            RefusalLog refusals, long handshakeTimeoutMillis, int maxClientHello, String clusterDomain) {
-        this.routes = new AtomicReference<>(requireNonNull(routes, "routes"));
+        this.routes = new LeasedRoutes<>(routes);
         this.connector = requireNonNull(connector, "connector");
         this.metrics = requireNonNull(metrics, "metrics");
         this.refusals = requireNonNull(refusals, "refusals");
@@ -42,13 +42,9 @@ final class ServiceListenerContext {
         this.clusterDomain = requireNonNull(clusterDomain, "clusterDomain");
     }
 
-    IngressRouteTable routes() {
-        return routes.get();
-    }
-
-    /** Swaps in a new route table for new connections; returns the old one for the caller to close. */
-    IngressRouteTable replaceRoutes(IngressRouteTable next) {
-        return routes.getAndSet(requireNonNull(next, "next"));
+    /** The current route table and its swaps; a connection routes by {@link LeasedRoutes#lease}. */
+    LeasedRoutes<IngressRouteTable> routes() {
+        return routes;
     }
 
     GatewayMetrics metrics() {

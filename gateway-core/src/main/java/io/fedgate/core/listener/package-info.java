@@ -1,5 +1,6 @@
 /**
  * What the gateways' listeners share before a relay starts: reporting (log once, count with a reason) every
- * downstream connection that ends without one, and the route refusals that lead there.
+ * downstream connection that ends without one, the route refusals that lead there, and the current route
+ * table that each connection leases while it uses a route's TLS context.
  */
 package io.fedgate.core.listener;
