@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import io.fedgate.core.pki.IssuedCertificate;
 import io.fedgate.core.spiffe.SpiffeId;
+import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.testing.FederationPki;
 import io.fedgate.core.trust.PeerAuthorizer;
 import io.fedgate.core.trust.PeerRefusedException;
@@ -83,8 +84,8 @@ public class PeerValidationBenchmark {
     @Setup
     public void setUp() throws CertificateException, NoSuchAlgorithmException {
         FederationPki pki = FederationPki.create();
-        FederationPki.Mesh red = pki.red();
-        FederationPki.Mesh green = pki.green();
+        Mesh red = pki.red();
+        Mesh green = pki.green();
         SpiffeId peer = green.egressId(red);
         IssuedCertificate svid;
         int expectedLength;

@@ -34,6 +34,7 @@ import io.netty.util.concurrent.Future;
 import io.fedgate.core.cli.CommandLine;
 import io.fedgate.core.cli.GatewayOptions;
 import io.fedgate.core.routing.SniName;
+import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.testing.FederationPki;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.tls.TlsProvider;
@@ -130,8 +131,8 @@ public class SniExtractionBenchmark {
     /** The first flight of a client engine of green's egress naming {@code serverName}, in a pooled direct buffer. */
     private static ByteBuf firstFlight(TlsProvider provider, String serverName) throws SSLException {
         FederationPki pki = FederationPki.create();
-        FederationPki.Mesh red = pki.red();
-        FederationPki.Mesh green = pki.green();
+        Mesh red = pki.red();
+        Mesh green = pki.green();
         SslContext context = SslContexts.forClient(green.egressIdentity(red), pki.bundles(),
                 green.egressAuthorizer(red), provider);
         SSLEngine engine = context.newEngine(ByteBufAllocator.DEFAULT, serverName, 443);

@@ -27,6 +27,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 
+import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.testing.FederationPki;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.tls.TlsProvider;
@@ -80,8 +81,8 @@ public class TlsRecordBenchmark {
                     + " (run with -p provider=JDK)");
         }
         FederationPki pki = FederationPki.create();
-        FederationPki.Mesh red = pki.red();
-        FederationPki.Mesh green = pki.green();
+        Mesh red = pki.red();
+        Mesh green = pki.green();
         serverContext = SslContexts.forServer(red.ingressIdentity(green), pki.bundles(), green.egressAuthorizer(red),
                 provider);
         clientContext = SslContexts.forClient(green.egressIdentity(red), pki.bundles(),

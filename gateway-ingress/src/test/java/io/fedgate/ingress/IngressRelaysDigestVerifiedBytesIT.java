@@ -14,13 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 import io.netty.handler.ssl.SslContext;
 
 import io.fedgate.core.routing.SniName;
-import io.fedgate.core.testing.ConnectionReport;
-import io.fedgate.core.testing.DigestingBackend;
+import io.fedgate.core.probe.ConnectionReport;
+import io.fedgate.core.probe.DigestingBackend;
 import io.fedgate.core.testing.FederationFixture;
 import io.fedgate.core.testing.FederationPki;
-import io.fedgate.core.testing.GatewayProcess;
-import io.fedgate.core.testing.ServiceSpec;
-import io.fedgate.core.testing.TrafficClient;
+import io.fedgate.core.demo.GatewayProcess;
+import io.fedgate.core.demo.ServiceSpec;
+import io.fedgate.core.probe.TrafficClient;
 
 /**
  * The ingress, as its own process, relays 64 MiB each way between the peer's egress (a client with its

@@ -18,12 +18,12 @@ import io.netty.handler.ssl.SslContext;
 import io.fedgate.core.cli.GatewayCommand;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.routing.SniName;
-import io.fedgate.core.testing.ConnectionReport;
-import io.fedgate.core.testing.DigestingBackend;
+import io.fedgate.core.probe.ConnectionReport;
+import io.fedgate.core.probe.DigestingBackend;
 import io.fedgate.core.testing.FederationFixture;
 import io.fedgate.core.testing.FederationPki;
-import io.fedgate.core.testing.ServiceSpec;
-import io.fedgate.core.testing.TrafficClient;
+import io.fedgate.core.demo.ServiceSpec;
+import io.fedgate.core.probe.TrafficClient;
 
 /** The ingress's listeners inside the test JVM: quick checks of routing and relaying before the process-level ITs. */
 class IngressServerTest {

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-import io.fedgate.core.testing.GatewayProcess;
+import io.fedgate.core.demo.GatewayProcess;
 
 /** Keeps a gateway process's log under {@code target/it-logs/} after its temporary directory is gone. */
 final class ItLogs {

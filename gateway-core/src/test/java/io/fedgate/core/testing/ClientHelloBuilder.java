@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import io.fedgate.core.probe.PseudoRandomBytes;
 
 /**
  * Builds the bytes of a syntactically valid TLS 1.3 ClientHello as a client sends them: handshake records

@@ -2,13 +2,8 @@ package io.fedgate.core.testing;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +11,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.fedgate.core.spiffe.SpiffeId;
-import io.fedgate.core.testing.FederationPki.Mesh;
+import io.fedgate.core.demo.ConfigDirectory;
+import io.fedgate.core.demo.GatewayProcess;
+import io.fedgate.core.demo.Mesh;
+import io.fedgate.core.demo.PeerResources;
+import io.fedgate.core.demo.ServiceSpec;
 import io.fedgate.core.tls.GatewayIdentity;
 
 /**
@@ -44,15 +43,10 @@ import io.fedgate.core.tls.GatewayIdentity;
  *
  * <p>Layout under the root: {@code certs/} as {@link FederationPki#writeTo} writes it
  * ({@code certs/<mesh>/<gateway>/cert-chain.pem|key.pem|root-cert.pem}), and {@code config/<mesh>/} with one file
- * per resource (a Service and its EndpointSlices share one file). {@link MeshConfig#write()} rewrites the directory:
- * each file is replaced atomically (written aside under a dot-name, which config readers skip, then moved) and files
- * no longer configured are deleted last. The directory as a whole does not change atomically, so a reload test
- * should signal the gateway after {@code write()} returns rather than race a directory watch.
+ * per resource (a Service and its EndpointSlices share one file). {@link MeshConfig#write()} rewrites the directory
+ * with {@link ConfigDirectory#write}; signal a gateway after {@code write()} returns rather than race a watch.
  */
 public final class FederationFixture {
-    /** The annotation that asks the ingress to pass TLS through to the service instead of terminating it. */
-    public static final String TLS_MODE_ANNOTATION = "fedgate.io/tls-mode";
-
     private final Path root;
     private final FederationPki pki;
     private final Path certs;
@@ -210,21 +204,13 @@ public final class FederationFixture {
      */
     public static final class MeshConfig {
         private final Path directory;
-        private final Mesh local;
-        private final Mesh peer;
-        private final List<String> peerAddresses = new ArrayList<>(List.of("127.0.0.1"));
-        private Integer servicePort;
-        private Integer discoveryPort;
-        private boolean peerRoots = true;
-        private final List<String[]> exports = new ArrayList<>();
-        private final List<String[]> imports = new ArrayList<>();
+        private final PeerResources peer;
         private final Map<String, ServiceSpec> services = new TreeMap<>();
         private final Map<String, String> extraFiles = new TreeMap<>();
 
         MeshConfig(Path directory, Mesh local, Mesh peer) {
             this.directory = directory;
-            this.local = local;
-            this.peer = peer;
+            this.peer = new PeerResources(local, peer);
         }
 
         /** The directory {@link #write()} writes: the gateway's {@code --config-dir}. */
@@ -232,25 +218,26 @@ public final class FederationFixture {
             return directory;
         }
 
+        /** The federation resources themselves, for what the shortcuts here do not cover. */
+        public PeerResources peer() {
+            return peer;
+        }
+
         /** The addresses of the peer's ingress gateway ({@code spec.remote.addresses}); default 127.0.0.1. */
         public MeshConfig peerAddresses(String... addresses) {
-            if (addresses.length == 0) {
-                throw new IllegalArgumentException("peerAddresses: none (expected: at least one)");
-            }
-            peerAddresses.clear();
-            peerAddresses.addAll(List.of(addresses));
+            peer.peerAddresses(addresses);
             return this;
         }
 
         /** The peer ingress's service port ({@code spec.remote.servicePort}); default: not written (15443). */
         public MeshConfig peerServicePort(int port) {
-            this.servicePort = checkPort(port, "peerServicePort");
+            peer.peerServicePort(port);
             return this;
         }
 
         /** The peer ingress's discovery port ({@code spec.remote.discoveryPort}); default: not written (8188). */
         public MeshConfig peerDiscoveryPort(int port) {
-            this.discoveryPort = checkPort(port, "peerDiscoveryPort");
+            peer.peerDiscoveryPort(port);
             return this;
         }
 
@@ -266,25 +253,25 @@ public final class FederationFixture {
 
         /** Leave out the peer's root ConfigMap (the ServiceMeshPeer still names it), for negative tests. */
         public MeshConfig withoutPeerRoots() {
-            this.peerRoots = false;
+            peer.withoutPeerRoots();
             return this;
         }
 
         /** Exports {@code namespace/name} to the peer (a NameSelector rule of the ExportedServiceSet). */
         public MeshConfig export(String namespace, String name) {
-            exports.add(new String[] {requireNonNull(namespace, "namespace"), requireNonNull(name, "name")});
+            peer.export(namespace, name);
             return this;
         }
 
         /** Stops exporting {@code namespace/name}. */
         public MeshConfig unexport(String namespace, String name) {
-            exports.removeIf(rule -> rule[0].equals(namespace) && rule[1].equals(name));
+            peer.unexport(namespace, name);
             return this;
         }
 
         /** Imports what the peer exports as {@code namespace/name} ({@code "*"} for all; not as local). */
         public MeshConfig importFromPeer(String namespace, String name) {
-            imports.add(new String[] {requireNonNull(namespace, "namespace"), requireNonNull(name, "name")});
+            peer.importFromPeer(namespace, name);
             return this;
         }
 
@@ -313,17 +300,7 @@ public final class FederationFixture {
 
         /** The files {@link #write()} would write, by name, e.g. to load them with {@code ConfigFixtures.load}. */
         public Map<String, String> files() {
-            Map<String, String> files = new LinkedHashMap<>();
-            files.put("servicemeshpeer-" + peer.name() + ".yaml", serviceMeshPeer());
-            if (peerRoots) {
-                files.put("configmap-" + rootConfigMapName() + ".yaml", rootConfigMap());
-            }
-            if (!exports.isEmpty()) {
-                files.put("exportedserviceset-" + peer.name() + ".yaml", exportedServiceSet());
-            }
-            if (!imports.isEmpty()) {
-                files.put("importedserviceset-" + peer.name() + ".yaml", importedServiceSet());
-            }
+            Map<String, String> files = new LinkedHashMap<>(peer.files());
             for (ServiceSpec service : services.values()) {
                 files.put("service-" + service.namespace() + "-" + service.name() + ".yaml", service.yaml());
             }
@@ -332,139 +309,12 @@ public final class FederationFixture {
         }
 
         /**
-         * Writes {@link #files()} into {@link #directory()} (created if missing): each file atomically replaced,
-         * then any other {@code *.yaml}/{@code *.yml} in the directory deleted.
+         * Writes {@link #files()} into {@link #directory()} with {@link ConfigDirectory#write}.
          *
          * @return {@link #directory()}
          */
         public Path write() {
-            Map<String, String> files = files();
-            try {
-                Files.createDirectories(directory);
-                for (Map.Entry<String, String> file : files.entrySet()) {
-                    Path aside = directory.resolve("." + file.getKey() + ".tmp");
-                    Files.writeString(aside, file.getValue());
-                    Files.move(aside, directory.resolve(file.getKey()), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                }
-                List<Path> stale = new ArrayList<>();
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, "*.{yaml,yml}")) {
-                    for (Path entry : entries) {
-                        if (!files.containsKey(entry.getFileName().toString())) {
-                            stale.add(entry);
-                        }
-                    }
-                }
-                for (Path path : stale) {
-                    Files.delete(path);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + directory, e);
-            }
-            return directory;
+            return ConfigDirectory.write(directory, files());
         }
-
-        private String rootConfigMapName() {
-            return peer.name() + "-ca-root-cert";
-        }
-
-        private String serviceMeshPeer() {
-            StringBuilder yaml = new StringBuilder()
-                    .append("apiVersion: federation.maistra.io/v1\n")
-                    .append("kind: ServiceMeshPeer\n")
-                    .append(metadata(peer.name(), local.namespace()))
-                    .append("spec:\n")
-                    .append("  remote:\n")
-                    .append("    addresses:\n");
-            for (String address : peerAddresses) {
-                yaml.append("    - ").append(quote(address)).append('\n');
-            }
-            if (servicePort != null) {
-                yaml.append("    servicePort: ").append(servicePort).append('\n');
-            }
-            if (discoveryPort != null) {
-                yaml.append("    discoveryPort: ").append(discoveryPort).append('\n');
-            }
-            return yaml.append("  gateways:\n")
-                    .append("    ingress:\n")
-                    .append("      name: ").append(local.ingressName(peer)).append('\n')
-                    .append("    egress:\n")
-                    .append("      name: ").append(local.egressName(peer)).append('\n')
-                    .append("  security:\n")
-                    .append("    trustDomain: ").append(peer.trustDomain()).append('\n')
-                    .append("    clientID: ").append(peer.egressId(local).principal()).append('\n')
-                    .append("    certificateChain:\n")
-                    .append("      kind: ConfigMap\n")
-                    .append("      name: ").append(rootConfigMapName()).append('\n')
-                    .toString();
-        }
-
-        private String rootConfigMap() {
-            return "apiVersion: v1\n"
-                    + "kind: ConfigMap\n"
-                    + metadata(rootConfigMapName(), local.namespace())
-                    + "data:\n"
-                    + "  root-cert.pem: |\n"
-                    + indent(peer.ca().rootCertificatePem(), "    ");
-        }
-
-        private String exportedServiceSet() {
-            StringBuilder yaml = new StringBuilder()
-                    .append("apiVersion: federation.maistra.io/v1\n")
-                    .append("kind: ExportedServiceSet\n")
-                    .append(metadata(peer.name(), local.namespace()))
-                    .append("spec:\n")
-                    .append("  exportRules:\n");
-            for (String[] rule : exports) {
-                yaml.append("  - type: NameSelector\n")
-                        .append("    nameSelector:\n")
-                        .append("      namespace: ").append(quote(rule[0])).append('\n')
-                        .append("      name: ").append(quote(rule[1])).append('\n');
-            }
-            return yaml.toString();
-        }
-
-        private String importedServiceSet() {
-            StringBuilder yaml = new StringBuilder()
-                    .append("apiVersion: federation.maistra.io/v1\n")
-                    .append("kind: ImportedServiceSet\n")
-                    .append(metadata(peer.name(), local.namespace()))
-                    .append("spec:\n")
-                    .append("  importRules:\n");
-            for (String[] rule : imports) {
-                yaml.append("  - type: NameSelector\n")
-                        .append("    importAsLocal: false\n")
-                        .append("    nameSelector:\n")
-                        .append("      namespace: ").append(quote(rule[0])).append('\n')
-                        .append("      name: ").append(quote(rule[1])).append('\n');
-            }
-            return yaml.toString();
-        }
-
-        private static Integer checkPort(int port, String name) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException(name + ": " + port + " (expected: 1-65535)");
-            }
-            return port;
-        }
-    }
-
-    static String metadata(String name, String namespace) {
-        return "metadata:\n"
-                + "  name: " + quote(name) + "\n"
-                + "  namespace: " + quote(namespace) + "\n";
-    }
-
-    /** A double-quoted YAML scalar. */
-    static String quote(String value) {
-        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
-    static String indent(String text, String prefix) {
-        StringBuilder out = new StringBuilder();
-        for (String line : text.split("\n")) {
-            out.append(prefix).append(line).append('\n');
-        }
-        return out.toString();
     }
 }

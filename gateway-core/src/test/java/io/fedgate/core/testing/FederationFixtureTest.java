@@ -29,6 +29,7 @@ import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.testing.FederationFixture.GatewayFiles;
 import io.fedgate.core.testing.FederationFixture.MeshConfig;
+import io.fedgate.core.demo.ServiceSpec;
 
 /** {@link FederationFixture}: what it writes loads, and prepares gateways exactly as their command line would. */
 class FederationFixtureTest {
@@ -71,7 +72,7 @@ class FederationFixtureTest {
         assertThat(config.exportedServices("green-mesh")).extracting(ExportedService::hostname)
                 .containsExactly("ratings.bookinfo.svc.green-mesh-exports.local");
         Service ratings = config.service("bookinfo", "ratings").orElseThrow();
-        assertThat(ratings.annotations()).containsEntry(FederationFixture.TLS_MODE_ANNOTATION, "passthrough");
+        assertThat(ratings.annotations()).containsEntry(ServiceSpec.TLS_MODE_ANNOTATION, "passthrough");
         assertThat(config.endpoints(ratings, 9080)).containsExactly(new HostPort("127.0.0.1", RATINGS.getPort()));
         assertThat(config.warnings()).isEmpty();
     }

@@ -37,6 +37,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.fedgate.core.probe.HandshakeOutcome;
 
 /**
  * A mutual-TLS echo server on 127.0.0.1 (ephemeral port) and clients for it, each side reporting how its

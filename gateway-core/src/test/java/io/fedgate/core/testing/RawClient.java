@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.OptionalInt;
+import io.fedgate.core.probe.Ending;
 
 /**
  * A blocking socket client for negative tests: sends arbitrary bytes (plaintext, a truncated or oversized

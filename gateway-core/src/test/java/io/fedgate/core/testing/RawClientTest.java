@@ -15,6 +15,11 @@ import io.fedgate.core.testing.RawClient.Closure;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.tls.TlsProvider;
 import io.netty.handler.ssl.SslContext;
+import io.fedgate.core.probe.ConnectionReport;
+import io.fedgate.core.probe.DigestingBackend;
+import io.fedgate.core.probe.Ending;
+import io.fedgate.core.probe.PseudoRandomBytes;
+import io.fedgate.core.probe.TlsBackend;
 
 /** {@link RawClient} against plain and TLS test servers, with {@link ClientHelloBuilder}'s hellos. */
 class RawClientTest {

@@ -9,11 +9,11 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.routing.SniName;
-import io.fedgate.core.testing.ConnectionReport;
-import io.fedgate.core.testing.DigestingBackend;
+import io.fedgate.core.probe.ConnectionReport;
+import io.fedgate.core.probe.DigestingBackend;
 import io.fedgate.core.testing.FederationPki;
-import io.fedgate.core.testing.TlsBackend;
-import io.fedgate.core.testing.TrafficClient;
+import io.fedgate.core.probe.TlsBackend;
+import io.fedgate.core.probe.TrafficClient;
 import io.fedgate.core.trust.PeerAuthorizer;
 
 /**

@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.probe;
 
 import static java.util.Objects.requireNonNull;
 
@@ -209,7 +209,7 @@ public final class TrafficClient implements AutoCloseable {
         /**
          * Runs the connection to its end and returns its report.
          *
-         * @throws AssertionError if no report arrives within the timeout plus a grace period (a harness bug)
+         * @throws IllegalStateException if no report arrives within the timeout plus a grace period (a harness bug)
          */
         public ConnectionReport run() {
             CompletableFuture<ConnectionReport> done = start();
@@ -217,12 +217,12 @@ public final class TrafficClient implements AutoCloseable {
             try {
                 return done.get(bound.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new AssertionError("no report from the connection to " + address + " within " + bound, e);
+                throw new IllegalStateException("no report from the connection to " + address + " within " + bound, e);
             } catch (ExecutionException e) {
-                throw new AssertionError("connection to " + address + " failed to report", e.getCause());
+                throw new IllegalStateException("connection to " + address + " failed to report", e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
+                throw new IllegalStateException("interrupted", e);
             }
         }
     }

@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.opentest4j.TestAbortedException;
+import io.fedgate.core.testing.FakeGateway;
 
 /** {@link GatewayProcess} driving {@link FakeGateway} in a separate JVM. */
 class GatewayProcessTest {
@@ -86,7 +86,7 @@ class GatewayProcessTest {
             assertThat(gateway.awaitLog(Pattern.compile("shutdown hook ran"), mark, START).group())
                     .isEqualTo("shutdown hook ran");
             assertThat(gateway.awaitExit(START)).isEqualTo(129);
-            assertThatThrownBy(() -> gateway.sendSignal("HUP")).isInstanceOf(AssertionError.class)
+            assertThatThrownBy(() -> gateway.sendSignal("HUP")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("exited with code 129");
         }
     }
@@ -110,7 +110,7 @@ class GatewayProcessTest {
     void aProcessThatExitsEarlyFailsAwaitListeningWithTheLogTail() {
         try (GatewayProcess gateway = fake("--print", "error: no ServiceMeshPeer has ingress: x", "--exit", "2").start()) {
             assertThatThrownBy(() -> gateway.awaitListening("service", START))
-                    .isInstanceOf(AssertionError.class)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("exited with code 2 before logging")
                     .hasMessageContaining("error: no ServiceMeshPeer has ingress: x");
             assertThat(gateway.exitCode()).hasValue(2);
@@ -122,7 +122,7 @@ class GatewayProcessTest {
         try (GatewayProcess gateway = fake("--print", "still starting", "--listen", "admin").start()) {
             gateway.awaitListening("admin", START);
             assertThatThrownBy(() -> gateway.awaitListening("service", Duration.ofMillis(200)))
-                    .isInstanceOf(AssertionError.class)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("within PT0.2S (still running)")
                     .hasMessageContaining("still starting");
             assertThat(gateway.isAlive()).isTrue();
@@ -133,13 +133,13 @@ class GatewayProcessTest {
     void moduleJarNamesWhatIsMissing(@TempDir Path dir) throws Exception {
         String property = "fedgate.test.jar." + System.nanoTime();
         assertThatThrownBy(() -> GatewayProcess.moduleJar(property, "no-such-module"))
-                .isInstanceOf(TestAbortedException.class)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("-D" + property)
                 .hasMessageContaining("mvn -B -pl no-such-module -am package");
         System.setProperty(property, dir.resolve("missing.jar").toString());
         try {
             assertThatThrownBy(() -> GatewayProcess.moduleJar(property, "no-such-module"))
-                    .isInstanceOf(AssertionError.class).hasMessageContaining("is not a file");
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not a file");
             Path jar = Files.writeString(dir.resolve("present.jar"), "");
             System.setProperty(property, jar.toString());
             assertThat(GatewayProcess.moduleJar(property, "no-such-module")).isEqualTo(jar);

@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.demo;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A Service for a {@link FederationFixture.MeshConfig}: its ports, labels and annotations, and the endpoints that
+ * A local Service of a mesh's config directory: its ports, labels and annotations, and the endpoints that
  * serve it, written as a {@code v1} Service plus one {@code discovery.k8s.io/v1} EndpointSlice per endpoint (a slice
- * has one port list for all its endpoints, and test backends each listen on their own ephemeral port). Slice ports
+ * has one port list for all its endpoints, and loopback backends each listen on their own ephemeral port). Slice ports
  * carry the Service port's name, as Kubernetes' EndpointSlice controller writes them.
  *
  * <pre>{@code
@@ -22,6 +22,9 @@ import java.util.Map;
  * }</pre>
  */
 public final class ServiceSpec {
+    /** The annotation that asks the ingress to pass TLS through to the service instead of terminating it. */
+    public static final String TLS_MODE_ANNOTATION = "fedgate.io/tls-mode";
+
     private final String namespace;
     private final String name;
     private final List<Port> ports = new ArrayList<>();
@@ -61,7 +64,7 @@ public final class ServiceSpec {
 
     /** A TCP port with a named target port (resolved through the slices' port of the Service port's name). */
     public ServiceSpec port(String portName, int port, String targetPortName) {
-        return addPort(portName, port, FederationFixture.quote(requireNonNull(targetPortName, "targetPortName")));
+        return addPort(portName, port, KubernetesYaml.quote(requireNonNull(targetPortName, "targetPortName")));
     }
 
     /** A label ({@code metadata.labels}). */
@@ -78,10 +81,10 @@ public final class ServiceSpec {
 
     /** {@code fedgate.io/tls-mode: passthrough}: the ingress forwards the peer's TLS to the service untouched. */
     public ServiceSpec tlsPassthrough() {
-        return annotation(FederationFixture.TLS_MODE_ANNOTATION, "passthrough");
+        return annotation(TLS_MODE_ANNOTATION, "passthrough");
     }
 
-    /** A ready endpoint serving the Service's only port at {@code backend} (e.g. a {@link DigestingBackend}). */
+    /** A ready endpoint serving the Service's only port at {@code backend} (e.g. a {@link io.fedgate.core.probe.DigestingBackend}). */
     public ServiceSpec endpoint(InetSocketAddress backend) {
         requireNonNull(backend, "backend");
         endpoints.add(new Endpoint(backend.getAddress().getHostAddress(), null, backend.getPort(), true));
@@ -101,7 +104,8 @@ public final class ServiceSpec {
         return this;
     }
 
-    ServiceSpec copy() {
+    /** A copy to change independently. */
+    public ServiceSpec copy() {
         ServiceSpec copy = new ServiceSpec(namespace, name);
         copy.ports.addAll(ports);
         copy.labels.putAll(labels);
@@ -111,19 +115,19 @@ public final class ServiceSpec {
     }
 
     /** The Service and its EndpointSlices as one multi-document YAML file. */
-    String yaml() {
+    public String yaml() {
         if (ports.isEmpty()) {
             throw new IllegalStateException("service " + namespace + "/" + name + " has no ports");
         }
         StringBuilder yaml = new StringBuilder()
                 .append("apiVersion: v1\n")
                 .append("kind: Service\n")
-                .append(FederationFixture.metadata(name, namespace));
+                .append(KubernetesYaml.metadata(name, namespace));
         appendMap(yaml, "labels", labels);
         appendMap(yaml, "annotations", annotations);
         yaml.append("spec:\n").append("  ports:\n");
         for (Port port : ports) {
-            yaml.append("  - name: ").append(FederationFixture.quote(port.name)).append('\n')
+            yaml.append("  - name: ").append(KubernetesYaml.quote(port.name)).append('\n')
                     .append("    port: ").append(port.port).append('\n')
                     .append("    protocol: TCP\n")
                     .append("    targetPort: ").append(port.targetPort).append('\n');
@@ -133,18 +137,18 @@ public final class ServiceSpec {
             yaml.append("---\n")
                     .append("apiVersion: discovery.k8s.io/v1\n")
                     .append("kind: EndpointSlice\n")
-                    .append(FederationFixture.metadata(name + "-" + i, namespace))
+                    .append(KubernetesYaml.metadata(name + "-" + i, namespace))
                     .append("  labels:\n")
-                    .append("    kubernetes.io/service-name: ").append(FederationFixture.quote(name)).append('\n')
+                    .append("    kubernetes.io/service-name: ").append(KubernetesYaml.quote(name)).append('\n')
                     .append("addressType: ").append(endpoint.address.contains(":") ? "IPv6" : "IPv4").append('\n')
                     .append("endpoints:\n")
                     .append("- addresses:\n")
-                    .append("  - ").append(FederationFixture.quote(endpoint.address)).append('\n')
+                    .append("  - ").append(KubernetesYaml.quote(endpoint.address)).append('\n')
                     .append("  conditions:\n")
                     .append("    ready: ").append(endpoint.ready).append('\n')
                     .append("ports:\n");
             for (Port port : ports) {
-                yaml.append("- name: ").append(FederationFixture.quote(port.name)).append('\n')
+                yaml.append("- name: ").append(KubernetesYaml.quote(port.name)).append('\n')
                         .append("  port: ").append(endpoint.portFor(port, this)).append('\n')
                         .append("  protocol: TCP\n");
             }
@@ -166,8 +170,8 @@ public final class ServiceSpec {
             return;
         }
         yaml.append("  ").append(field).append(":\n");
-        entries.forEach((key, value) -> yaml.append("    ").append(FederationFixture.quote(key)).append(": ")
-                .append(FederationFixture.quote(value)).append('\n'));
+        entries.forEach((key, value) -> yaml.append("    ").append(KubernetesYaml.quote(key)).append(": ")
+                .append(KubernetesYaml.quote(value)).append('\n'));
     }
 
     @Override

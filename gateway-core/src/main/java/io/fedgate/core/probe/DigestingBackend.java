@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.probe;
 
 import static java.util.Objects.requireNonNull;
 
@@ -137,7 +137,7 @@ public class DigestingBackend implements AutoCloseable {
     /**
      * The first {@code count} connections to close, in the order they closed, waiting up to {@code timeout}.
      *
-     * @throws AssertionError if fewer closed in time (with what is known)
+     * @throws IllegalStateException if fewer closed in time (with what is known)
      */
     public List<ConnectionReport> awaitConnections(int count, Duration timeout) {
         if (count < 1) {
@@ -148,7 +148,7 @@ public class DigestingBackend implements AutoCloseable {
             while (reports.size() < count) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError("only " + reports.size() + " of " + count + " connections to " + address
+                    throw new IllegalStateException("only " + reports.size() + " of " + count + " connections to " + address
                             + " closed within " + timeout + " (accepted " + accepted() + ", open " + open.size()
                             + "): " + reports);
                 }
@@ -156,7 +156,7 @@ public class DigestingBackend implements AutoCloseable {
                     TimeUnit.NANOSECONDS.timedWait(reports, left);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    throw new AssertionError("interrupted", e);
+                    throw new IllegalStateException("interrupted", e);
                 }
             }
             return List.copyOf(reports.subList(0, count));
@@ -188,14 +188,14 @@ public class DigestingBackend implements AutoCloseable {
                 return;
             } catch (IOException stillListening) {
                 if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError(address + " still bound " + TIMEOUT + " after closing it", stillListening);
+                    throw new IllegalStateException(address + " still bound " + TIMEOUT + " after closing it", stillListening);
                 }
             }
             try {
                 Thread.sleep(2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
+                throw new IllegalStateException("interrupted", e);
             }
         }
     }

@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,7 +87,7 @@ class DigestingBackendTest {
     void awaitingMoreConnectionsThanClosedFailsWithWhatIsKnown() {
         try (DigestingBackend backend = DigestingBackend.echo()) {
             assertThatThrownBy(() -> backend.awaitConnections(1, Duration.ofMillis(50)))
-                    .isInstanceOf(AssertionError.class)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("only 0 of 1 connections to " + backend.address());
         }
     }

@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,12 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import io.fedgate.core.testing.FederationPki.Mesh;
+import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.tls.TlsProvider;
 import io.fedgate.core.trust.PeerAuthorizer;
 import io.fedgate.core.trust.RefusalReason;
 import io.netty.handler.ssl.SslContext;
+import io.fedgate.core.testing.FederationPki;
 
 /**
  * {@link TrafficClient} against {@link DigestingBackend} and {@link TlsBackend}: 64 MiB each way with matching

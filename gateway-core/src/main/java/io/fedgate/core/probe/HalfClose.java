@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.probe;
 
 /**
  * How one side of a test connection ends its output once it has sent everything, while it keeps reading.

@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.probe;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -21,7 +21,7 @@ public enum Ending {
     ERROR;
 
     /** Whether {@code cause} (or a cause of it) is a reset or broken pipe, as the JDK words them on Linux. */
-    static boolean isReset(Throwable cause) {
+    public static boolean isReset(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof IOException && t.getMessage() != null) {
                 String message = t.getMessage().toLowerCase(Locale.ROOT);

@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.probe;
 
 import static java.util.Objects.requireNonNull;
 
@@ -23,7 +23,7 @@ public final class HandshakeOutcome {
         this.cause = cause;
     }
 
-    static HandshakeOutcome success(SpiffeId peer, String protocol) {
+    public static HandshakeOutcome success(SpiffeId peer, String protocol) {
         return new HandshakeOutcome(requireNonNull(peer, "peer"), requireNonNull(protocol, "protocol"), null, null);
     }
 
@@ -32,7 +32,7 @@ public final class HandshakeOutcome {
         return new HandshakeOutcome(null, requireNonNull(protocol, "protocol"), null, null);
     }
 
-    static HandshakeOutcome failure(Throwable cause) {
+    public static HandshakeOutcome failure(Throwable cause) {
         return new HandshakeOutcome(null, null, PeerRefusal.of(requireNonNull(cause, "cause")), cause);
     }
 

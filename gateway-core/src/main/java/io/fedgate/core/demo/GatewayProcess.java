@@ -1,4 +1,4 @@
-package io.fedgate.core.testing;
+package io.fedgate.core.demo;
 
 import static java.util.Objects.requireNonNull;
 
@@ -25,12 +25,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * A gateway (or any Java main) running as a separate JVM, started with the test JVM's own {@code java} binary and
- * {@code -Dio.netty.leakDetection.level=paranoid}, its stdout and stderr going to one log file that is kept for the
- * test to read. {@link #close()} stops it: SIGTERM, a bounded wait, then SIGKILL, for its descendants too.
+ * A gateway (or any Java main) running as a separate JVM, started with this JVM's own {@code java} binary (and,
+ * unless turned off, {@code -Dio.netty.leakDetection.level=paranoid}), its stdout and stderr going to one log file
+ * that is kept for the caller to read. {@link #close()} stops it: SIGTERM, a bounded wait, then SIGKILL, for its descendants too.
  *
  * <pre>{@code
  * FederationFixture.GatewayFiles files = federation.ingress(pki.red(), pki.green());
@@ -47,7 +46,7 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Gateways log one line per bound listener, {@code ... listening: <listener> <host>:<port> ...};
  * {@link #awaitListening} finds it and parses the address (IPv6 in brackets). Every wait polls the log file every
  * {@value #POLL_MILLIS} ms, only ever matches complete lines, and fails with the log's last lines when the process
- * exits first or the time is up. Processes still running when the test JVM exits are killed by a shutdown hook.
+ * exits first or the time is up. Processes still running when this JVM exits are killed by a shutdown hook.
  */
 public final class GatewayProcess implements AutoCloseable {
     /** System property naming the ingress gateway's jar; failsafe sets it after {@code package}. */
@@ -118,8 +117,8 @@ public final class GatewayProcess implements AutoCloseable {
     /**
      * A module's runnable jar: the file the system property {@code property} names, else
      * {@code target/<module>.jar} or {@code ../<module>/target/<module>.jar} from the working directory (a module's
-     * basedir under Maven). A property naming a missing file fails the test; no property and no jar aborts it
-     * (reported as skipped) with what to run.
+     * basedir under Maven). 
+     * @throws IllegalStateException if there is no such jar, saying what to build
      */
     public static Path moduleJar(String property, String module) {
         requireNonNull(property, "property");
@@ -129,7 +128,7 @@ public final class GatewayProcess implements AutoCloseable {
         if (configured != null && !configured.isBlank()) {
             Path jar = Path.of(configured);
             if (!Files.isRegularFile(jar)) {
-                throw new AssertionError("-D" + property + "=" + configured + " is not a file; " + build);
+                throw new IllegalStateException("-D" + property + "=" + configured + " is not a file; " + build);
             }
             return jar.toAbsolutePath();
         }
@@ -139,9 +138,8 @@ public final class GatewayProcess implements AutoCloseable {
                 return candidate.toAbsolutePath().normalize();
             }
         }
-        Assumptions.abort("no " + module + ".jar: set -D" + property + "=<path> or " + build
+        throw new IllegalStateException("no " + module + ".jar: set -D" + property + "=<path> or " + build
                 + " (looked in target/ and ../" + module + "/target/ from " + Path.of("").toAbsolutePath() + ")");
-        throw new AssertionError("unreachable");
     }
 
     /** The name given at start (log file name and messages). */
@@ -198,7 +196,7 @@ public final class GatewayProcess implements AutoCloseable {
     /**
      * Waits for the line {@code listening: <listener> <host>:<port>} and returns that address.
      *
-     * @throws AssertionError if the process exits or {@code timeout} passes first, with the log's last lines
+     * @throws IllegalStateException if the process exits or {@code timeout} passes first, with the log's last lines
      */
     public InetSocketAddress awaitListening(String listener, Duration timeout) {
         requireNonNull(listener, "listener");
@@ -213,7 +211,7 @@ public final class GatewayProcess implements AutoCloseable {
         try {
             return new InetSocketAddress(InetAddress.getByName(host), port);
         } catch (UnknownHostException e) {
-            throw new AssertionError(name + " logged listener " + listener + " on unknown host " + host, e);
+            throw new IllegalStateException(name + " logged listener " + listener + " on unknown host " + host, e);
         }
     }
 
@@ -226,7 +224,7 @@ public final class GatewayProcess implements AutoCloseable {
      * Waits until the log's complete lines, from character {@code from} on (a {@link #logLength()} taken earlier),
      * match {@code pattern}, and returns the first match. Use {@link Pattern#MULTILINE} to anchor on lines.
      *
-     * @throws AssertionError if the process exits or {@code timeout} passes first, with the log's last lines
+     * @throws IllegalStateException if the process exits or {@code timeout} passes first, with the log's last lines
      */
     public MatchResult awaitLog(Pattern pattern, int from, Duration timeout) {
         requireNonNull(pattern, "pattern");
@@ -243,11 +241,11 @@ public final class GatewayProcess implements AutoCloseable {
             }
             if (!aliveBefore) {
                 // Everything it wrote before exiting was read above.
-                throw new AssertionError(name + " (pid " + pid() + ") exited with code " + process.exitValue()
+                throw new IllegalStateException(name + " (pid " + pid() + ") exited with code " + process.exitValue()
                         + " before logging /" + pattern + "/; " + tailForMessage());
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(name + " (pid " + pid() + ") did not log /" + pattern + "/ within " + timeout
+                throw new IllegalStateException(name + " (pid " + pid() + ") did not log /" + pattern + "/ within " + timeout
                         + " (still running); " + tailForMessage());
             }
             sleep(POLL_MILLIS);
@@ -257,17 +255,17 @@ public final class GatewayProcess implements AutoCloseable {
     /**
      * Waits for the process to exit by itself and returns its exit code.
      *
-     * @throws AssertionError if it is still running after {@code timeout}
+     * @throws IllegalStateException if it is still running after {@code timeout}
      */
     public int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError(name + " (pid " + pid() + ") still running after " + timeout + "; "
+                throw new IllegalStateException(name + " (pid " + pid() + ") still running after " + timeout + "; "
                         + tailForMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
+            throw new IllegalStateException("interrupted", e);
         }
         return process.exitValue();
     }
@@ -275,7 +273,7 @@ public final class GatewayProcess implements AutoCloseable {
     /**
      * Sends a signal with {@code kill -s <signal> <pid>}, e.g. {@code "HUP"} (a leading {@code SIG} is dropped).
      *
-     * @throws AssertionError if the process is not running or {@code kill} fails
+     * @throws IllegalStateException if the process is not running or {@code kill} fails
      */
     public void sendSignal(String signal) {
         requireNonNull(signal, "signal");
@@ -284,7 +282,7 @@ public final class GatewayProcess implements AutoCloseable {
             throw new IllegalArgumentException("signal: " + signal + " (expected: a name like HUP or TERM)");
         }
         if (!process.isAlive()) {
-            throw new AssertionError("cannot send SIG" + bare + ": " + name + " (pid " + pid() + ") exited with code "
+            throw new IllegalStateException("cannot send SIG" + bare + ": " + name + " (pid " + pid() + ") exited with code "
                     + process.exitValue() + "; " + tailForMessage());
         }
         try {
@@ -293,17 +291,17 @@ public final class GatewayProcess implements AutoCloseable {
             kill.getOutputStream().close();
             if (!kill.waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill.destroyForcibly();
-                throw new AssertionError("kill -s " + bare + " " + pid() + " did not finish within " + KILL_WAIT);
+                throw new IllegalStateException("kill -s " + bare + " " + pid() + " did not finish within " + KILL_WAIT);
             }
             String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (kill.exitValue() != 0) {
-                throw new AssertionError("kill -s " + bare + " " + pid() + " failed (" + kill.exitValue() + "): " + output);
+                throw new IllegalStateException("kill -s " + bare + " " + pid() + " failed (" + kill.exitValue() + "): " + output);
             }
         } catch (IOException e) {
-            throw new AssertionError("cannot run kill: " + e, e);
+            throw new IllegalStateException("cannot run kill: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -312,7 +310,7 @@ public final class GatewayProcess implements AutoCloseable {
      * descendant still running (they would outlive it otherwise). Returns the exit code (143 after SIGTERM for a
      * JVM, 137 after SIGKILL). Idempotent.
      *
-     * @throws AssertionError if the process survives SIGKILL for {@code 5 s}
+     * @throws IllegalStateException if the process survives SIGKILL for {@code 5 s}
      */
     public int stop() {
         List<ProcessHandle> descendants = new ArrayList<>(process.descendants().collect(Collectors.toList()));
@@ -322,7 +320,7 @@ public final class GatewayProcess implements AutoCloseable {
                 descendants.addAll(process.descendants().collect(Collectors.toList()));
                 process.destroyForcibly();
                 if (!waitFor(process, KILL_WAIT)) {
-                    throw new AssertionError(name + " (pid " + pid() + ") survived SIGKILL for " + KILL_WAIT);
+                    throw new IllegalStateException(name + " (pid " + pid() + ") survived SIGKILL for " + KILL_WAIT);
                 }
             }
         }
@@ -419,7 +417,7 @@ public final class GatewayProcess implements AutoCloseable {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -438,6 +436,7 @@ public final class GatewayProcess implements AutoCloseable {
         private Path logDirectory;
         private Path logFile;
         private Duration stopTimeout = STOP_TIMEOUT;
+        private boolean leakDetection = true;
 
         Builder(List<String> target, String defaultName) {
             this.target = target;
@@ -450,7 +449,7 @@ public final class GatewayProcess implements AutoCloseable {
             return this;
         }
 
-        /** JVM options, before {@code -jar}/{@code -cp}; {@link #LEAK_DETECTION} is always added first. */
+        /** JVM options, before {@code -jar}/{@code -cp}, after {@link #LEAK_DETECTION} unless that is off. */
         public Builder jvmArgs(String... jvmArgs) {
             this.jvmArgs.addAll(Arrays.asList(jvmArgs));
             return this;
@@ -495,13 +494,24 @@ public final class GatewayProcess implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether to add {@link #LEAK_DETECTION}; default on, so tests see every leak. The demo and the load
+         * benchmarks turn it off: paranoid detection samples every buffer and costs throughput.
+         */
+        public Builder leakDetection(boolean on) {
+            this.leakDetection = on;
+            return this;
+        }
+
         /** Starts the process. */
         public GatewayProcess start() {
             Path log = logFile != null ? logFile
                     : requireNonNull(logDirectory, "logDirectory or logFile").resolve(name + ".log");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add(LEAK_DETECTION);
+            if (leakDetection) {
+                command.add(LEAK_DETECTION);
+            }
             command.addAll(jvmArgs);
             command.addAll(target);
             command.addAll(args);
