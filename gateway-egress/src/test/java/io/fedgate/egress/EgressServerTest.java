@@ -202,6 +202,8 @@ class EgressServerTest {
                 .tls(workload, "details.bookinfo.svc.green-mesh-imports.local").send(1000, 1).run();
 
         assertThat(report.bytesReceived()).as("%s", report).isZero();
+        assertThat(report.cause()).as("closed at once, not left to the client's handshake timeout: %s", report)
+                .get().isNotInstanceOf(io.netty.handler.ssl.SslHandshakeTimeoutException.class);
         assertThat(greenIngress.accepted()).isZero();
         assertThat(logs).anySatisfy(line -> assertThat(line).contains("refused listener=service")
                 .contains("reason=unknown-sni"));

@@ -37,19 +37,25 @@ public final class CommandLine {
      * @param defaultValue the value when absent, or {@code null} when the option is required
      */
     public CommandLine option(String name, String metavar, String defaultValue, String help) {
-        options.put(name, new Option(name, metavar, defaultValue, help, false, false));
+        options.put(name, new Option(name, metavar, defaultValue, help, false, false, false));
         return this;
     }
 
     /** Declares an optional option taking a value, with no default. */
     public CommandLine optional(String name, String metavar, String help) {
-        options.put(name, new Option(name, metavar, null, help, true, false));
+        options.put(name, new Option(name, metavar, null, help, true, false, false));
+        return this;
+    }
+
+    /** Declares an option without a value, e.g. {@code --keep-running}; {@link Parsed#declares} tells if given. */
+    public CommandLine flag(String name, String help) {
+        options.put(name, new Option(name, "", null, help, true, false, true));
         return this;
     }
 
     /** Declares a required option that may be given several times ({@link Parsed#values}). */
     public CommandLine repeatable(String name, String metavar, String help) {
-        options.put(name, new Option(name, metavar, null, help, false, true));
+        options.put(name, new Option(name, metavar, null, help, false, true, false));
         return this;
     }
 
@@ -63,7 +69,7 @@ public final class CommandLine {
         StringBuilder text = new StringBuilder("usage: ").append(command).append(" [options]\n")
                 .append(summary).append("\n\noptions:\n");
         for (Option option : options.values()) {
-            String left = "  --" + option.name + " " + option.metavar;
+            String left = "  --" + option.name + (option.flag ? "" : " " + option.metavar);
             text.append(String.format("%-34s %s", left, option.help));
             if (option.defaultValue != null) {
                 text.append(" (default: ").append(option.defaultValue).append(')');
@@ -104,6 +110,14 @@ public final class CommandLine {
                 problems.add("unknown option --" + name);
                 continue;
             }
+            if (option.flag) {
+                if (value != null) {
+                    problems.add("--" + name + " takes no value");
+                } else if (values.put(name, "true") != null) {
+                    problems.add("--" + name + " is given more than once");
+                }
+                continue;
+            }
             if (value == null) {
                 if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                     problems.add("--" + name + " needs a value (" + option.metavar + ")");
@@ -137,14 +151,17 @@ public final class CommandLine {
         final String help;
         final boolean optional;
         final boolean repeatable;
+        final boolean flag;
 
-        Option(String name, String metavar, String defaultValue, String help, boolean optional, boolean repeatable) {
+        Option(String name, String metavar, String defaultValue, String help, boolean optional, boolean repeatable,
+               boolean flag) {
             this.name = requireNonNull(name, "name");
             this.metavar = requireNonNull(metavar, "metavar");
             this.defaultValue = defaultValue;
             this.help = requireNonNull(help, "help");
             this.optional = optional;
             this.repeatable = repeatable;
+            this.flag = flag;
         }
     }
 
@@ -227,6 +244,11 @@ public final class CommandLine {
         /** Records a problem found while interpreting a value. */
         public void problem(String problem) {
             problems.add(problem);
+        }
+
+        /** Whether {@code name} was given (or has a default); for a {@link CommandLine#flag}, whether it was given. */
+        public boolean has(String name) {
+            return value(name) != null;
         }
 
         /** An optional option's value, empty when absent. */

@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 import io.fedgate.core.relay.RelayErrors;
 import io.fedgate.core.status.GatewayStatus;
@@ -51,34 +53,45 @@ public final class StatusCommand {
             parsed.problems().forEach(problem -> err.println(cli.command() + ": " + problem));
             return USAGE;
         }
-        String peer = parsed.value("peer");
+        Optional<PeerStatusView> view = query(parsed.value("peer"), parsed.values("admin"),
+                problem -> err.println(cli.command() + ": " + problem));
+        if (view.isEmpty()) {
+            return UNREACHABLE;
+        }
+        out.print(view.get().yaml());
+        return view.get().connected() ? CONNECTED : NOT_CONNECTED;
+    }
+
+    /**
+     * Asks each admin listener for its part of {@code peer}'s status and merges the answers.
+     *
+     * @param problems told of each gateway that did not answer, and why
+     * @return empty when no gateway answered on the peer
+     */
+    public static Optional<PeerStatusView> query(String peer, List<String> admins, Consumer<String> problems) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         List<GatewayStatus> reports = new ArrayList<>();
-        for (String admin : parsed.values("admin")) {
+        for (String admin : admins) {
             try {
                 reports.add(fetch(http, admin));
             } catch (IOException | IllegalArgumentException e) {
-                err.println(cli.command() + ": " + admin + ": " + RelayErrors.describe(e));
+                problems.accept(admin + ": " + RelayErrors.describe(e));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return UNREACHABLE;
+                return Optional.empty();
             }
         }
         if (reports.isEmpty()) {
-            err.println(cli.command() + ": no gateway answered");
-            return UNREACHABLE;
+            problems.accept("no gateway answered");
+            return Optional.empty();
         }
-        PeerStatusView view;
         try {
-            view = PeerStatusView.of(peer, reports);
+            return Optional.of(PeerStatusView.of(peer, reports));
         } catch (IllegalArgumentException e) {
-            err.println(cli.command() + ": " + e.getMessage());
-            return UNREACHABLE;
+            problems.accept(e.getMessage());
+            return Optional.empty();
         }
-        out.print(view.yaml());
-        return view.connected() ? CONNECTED : NOT_CONNECTED;
     }
-
     private static GatewayStatus fetch(HttpClient http, String admin) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + admin + "/federation/status"))
                 .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());

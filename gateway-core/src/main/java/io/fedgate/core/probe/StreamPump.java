@@ -266,6 +266,12 @@ final class StreamPump extends ChannelInboundHandlerAdapter {
             return;
         }
         inputEnded = true;
+        if (tls && handshake == null) {
+            // The far side ended before TLS was up (a refusal): a half-closed channel would otherwise wait for the
+            // handshake timeout. Closing makes the SslHandler fail the handshake as "closed while in progress".
+            ctx.close();
+            return;
+        }
         if (echo) {
             ctx.flush();
             endOutputAfterLastWrite(ctx);
