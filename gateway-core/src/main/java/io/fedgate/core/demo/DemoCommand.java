@@ -128,7 +128,13 @@ public final class DemoCommand {
                     + "e.g. --base-port 21000");
             return USAGE;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(federation::close, "fedgate-demo-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!federation.gateways().isEmpty()) {
+                out.printf("%nstopping %d gateway processes; files and logs stay in %s%n",
+                        federation.gateways().size(), federation.directory());
+                federation.close();
+            }
+        }, "fedgate-demo-stop"));
         try {
             return runStarted(federation, bulkBytes, keepRunning);
         } catch (IllegalStateException e) {

@@ -408,7 +408,7 @@ public final class LoopbackFederation implements AutoCloseable {
         return process;
     }
 
-    private GatewayProcess start(Site site, String name, Path jar, String host, List<String> extraArgs) {
+    private synchronized GatewayProcess start(Site site, String name, Path jar, String host, List<String> extraArgs) {
         String key = key(site, name);
         GatewayProcess previous = gateways.remove(key);
         if (previous != null) {
@@ -442,7 +442,7 @@ public final class LoopbackFederation implements AutoCloseable {
     }
 
     /** Every gateway process started and not replaced, in start order. */
-    public List<GatewayProcess> gateways() {
+    public synchronized List<GatewayProcess> gateways() {
         return List.copyOf(gateways.values());
     }
 
@@ -513,7 +513,7 @@ public final class LoopbackFederation implements AutoCloseable {
 
     /** Stops every gateway (SIGTERM, then SIGKILL after a bound) and the echo services. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (GatewayProcess process : gateways.values()) {
             process.close();
         }

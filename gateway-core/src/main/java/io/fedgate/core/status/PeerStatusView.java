@@ -85,18 +85,18 @@ public final class PeerStatusView {
 
     private static String cause(WatchStatus watch, List<RemoteWatchStatus> remotes, Refusal refusal) {
         boolean inboundConnected = remotes.stream().anyMatch(RemoteWatchStatus::connected);
+        String ours = !inboundConnected && refusal != null
+                ? "we refused the peer's " + refusal.listener() + " connection: " + refusal.message() : null;
         if (watch != null && !watch.connected()) {
             String status = watch.lastDisconnectStatus().orElse("never connected");
-            if (status.startsWith("403")) {
-                return "the peer refuses our egress's identity (HTTP 403 on discovery): its clientID for this mesh "
-                        + "does not match our egress's SPIFFE ID";
-            }
-            return "our watch of the peer is down: " + status;
+            String theirs = status.startsWith("403")
+                    ? "the peer refuses our egress's identity (HTTP 403 on discovery): its clientID for this mesh "
+                    + "does not match our egress's SPIFFE ID"
+                    : "our watch of the peer is down: " + status;
+            // Both directions down: say both, since our refusal may be what the peer's logs cannot explain.
+            return ours == null ? theirs : theirs + "; and " + ours;
         }
-        if (!inboundConnected && refusal != null) {
-            return "we refused the peer's " + refusal.listener() + " connection: " + refusal.message();
-        }
-        return null;
+        return ours;
     }
 
     /** The {@code status:} document, in YAML, followed by {@code # cause: ...} when there is one. */

@@ -87,6 +87,20 @@ class PeerStatusViewTest {
     }
 
     @Test
+    void bothDirectionsDownNamesBothCauses() {
+        WatchStatus watch = watch(false, T1, T2, "untrusted-chain: presented spiffe://green-mesh.local/ns/g/sa/i",
+                null, null, null);
+        Refusal refusal = new Refusal("discovery", "untrusted-chain", "presented spiffe://green-mesh.local/ns/g/sa/e", T2);
+
+        PeerStatusView view = PeerStatusView.of("green-mesh", List.of(ingress(false, refusal), egress(watch)));
+
+        assertThat(view.cause()).hasValueSatisfying(cause -> assertThat(cause)
+                .startsWith("our watch of the peer is down: untrusted-chain: presented spiffe://green-mesh.local/ns/g/sa/i")
+                .endsWith("; and we refused the peer's discovery connection: untrusted-chain: presented "
+                        + "spiffe://green-mesh.local/ns/g/sa/e"));
+    }
+
+    @Test
     void statusJsonRoundTrips() {
         Refusal refusal = new Refusal("discovery", "spiffe-id-mismatch", "presented a, expected b (HTTP 403)", T2);
         GatewayStatus status = ingress(true, refusal);
