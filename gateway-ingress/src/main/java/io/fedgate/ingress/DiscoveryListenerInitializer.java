@@ -2,6 +2,7 @@ package io.fedgate.ingress;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -60,7 +61,13 @@ final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChanne
         SslHandler ssl = current.serverContext().newHandler(channel.alloc());
         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         pipeline.addLast(TLS, ssl);
-        pipeline.addLast(DownstreamReporter.NAME, new DownstreamReporter("discovery", metrics, refusals, true));
+        DownstreamReporter reporter = new DownstreamReporter("discovery", metrics, refusals, true);
+        // A failed handshake names no peer; when only one is served it is that one, so its status shows the refusal.
+        List<String> peers = current.peersByClientId().values().stream().map(PeerConfig::name).distinct().toList();
+        if (peers.size() == 1) {
+            reporter.peer(peers.get(0));
+        }
+        pipeline.addLast(DownstreamReporter.NAME, reporter);
         pipeline.addLast(HTTP, new HttpServerCodec());
         pipeline.addLast(DiscoveryAccessHandler.NAME, new DiscoveryAccessHandler(current.peersByClientId(), metrics, refusals));
         pipeline.addLast(DISCOVERY, discoveryHandler.get());
