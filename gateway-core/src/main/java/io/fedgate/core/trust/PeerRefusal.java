@@ -21,10 +21,28 @@ import io.netty.handler.ssl.SslHandshakeTimeoutException;
  * {@link PeerRefusedException} is found anywhere in the cause chain, whichever TLS provider wrapped it. Failures
  * raised natively before the trust manager runs are recognised by their provider's message (for example BoringSSL's
  * {@code PEER_DID_NOT_RETURN_A_CERTIFICATE} and the JDK's {@code Empty client certificate chain}); everything
- * else is {@link RefusalReason#HANDSHAKE_FAILED}.
+ * else is {@link RefusalReason#REFUSED_BY_PEER} when the peer's alert is about our certificate, and
+ * {@link RefusalReason#HANDSHAKE_FAILED} otherwise.
  */
 public final class PeerRefusal {
     private static final String NO_CERTIFICATE_DETAIL = "peer presented no certificate, expected an X509-SVID";
+    /**
+     * Alerts a peer sends when it rejects our certificate: BoringSSL's name, the alert's (as the JDK reports it),
+     * and what it usually means in a federation.
+     */
+    private static final String[][] ALERTS_ABOUT_OUR_CERTIFICATE = {
+            {"ALERT_UNKNOWN_CA", "unknown_ca", "it does not trust our root (its certificateChain for this mesh, or the "
+                    + "trust domain it expects of us, differs)"},
+            {"ALERT_BAD_CERTIFICATE", "bad_certificate", "it does not accept our certificate (often: our SPIFFE ID is "
+                    + "not the one it expects)"},
+            {"ALERT_CERTIFICATE_UNKNOWN", "certificate_unknown", "it does not accept our certificate (often: our "
+                    + "SPIFFE ID is not the one it expects)"},
+            {"ALERT_CERTIFICATE_EXPIRED", "certificate_expired", "it considers our certificate expired"},
+            {"ALERT_CERTIFICATE_REQUIRED", "certificate_required", "it requires a client certificate"},
+            {"ALERT_ACCESS_DENIED", "access_denied", "it denies our identity access"},
+            {"ALERT_UNSUPPORTED_CERTIFICATE", "unsupported_certificate", "it does not accept our certificate's type or "
+                    + "key usage"},
+    };
     /** Guards against cause chains that never end. */
     private static final int MAX_CAUSES = 32;
 
@@ -58,6 +76,12 @@ public final class PeerRefusal {
             return of(RefusalReason.BAD_KEY_USAGE,
                     "peer's certificate key usage does not allow the handshake signature, expected digitalSignature ("
                             + describe(handshakeFailureCause) + ")");
+        }
+        for (String[] alert : ALERTS_ABOUT_OUR_CERTIFICATE) {
+            if (text.contains(alert[0]) || text.contains("fatal alert: " + alert[1])) {
+                return of(RefusalReason.REFUSED_BY_PEER, "the peer refused our certificate with TLS alert " + alert[1]
+                        + ": " + alert[2] + " (" + describe(handshakeFailureCause) + ")");
+            }
         }
         SslHandshakeTimeoutException timeout = find(handshakeFailureCause, SslHandshakeTimeoutException.class);
         if (timeout != null) {

@@ -27,7 +27,12 @@ public enum RefusalReason {
     INVALID_SPIFFE_ID("invalid-spiffe-id"),
     /** The leaf lacks digitalSignature, or has keyCertSign or cRLSign. */
     BAD_KEY_USAGE("bad-key-usage"),
-    /** Anything else: protocol errors, timeouts, the peer closing or refusing us. */
+    /**
+     * The peer ended the handshake with an alert about our certificate (unknown_ca, bad_certificate, ...): it does
+     * not trust us, and its own log or status says why.
+     */
+    REFUSED_BY_PEER("refused-by-peer"),
+    /** Anything else: protocol errors, timeouts, the peer closing. */
     HANDSHAKE_FAILED("handshake-failed");
 
     private final String code;

@@ -48,10 +48,23 @@ class PeerRefusalTest {
     }
 
     @Test
+    void anAlertAboutOurCertificateIsThePeerRefusingUs() {
+        PeerRefusal jdk = PeerRefusal.of(new DecoderException(new SSLHandshakeException(
+                "Received fatal alert: certificate_unknown")));
+        assertThat(jdk.reason()).isEqualTo(RefusalReason.REFUSED_BY_PEER);
+        assertThat(jdk.detail()).startsWith("the peer refused our certificate with TLS alert certificate_unknown: ")
+                .endsWith("(SSLHandshakeException: Received fatal alert: certificate_unknown)");
+        PeerRefusal boring = PeerRefusal.of(new SSLHandshakeException(
+                "error:10000418:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA"));
+        assertThat(boring.message()).startsWith("refused-by-peer: the peer refused our certificate with TLS alert "
+                + "unknown_ca: it does not trust our root").contains("TLSV1_ALERT_UNKNOWN_CA");
+    }
+
+    @Test
     void everythingElseIsAHandshakeFailureNamingTheTlsError() {
         assertThat(PeerRefusal.of(new DecoderException(new SSLHandshakeException(
-                "Received fatal alert: certificate_unknown"))).message())
-                .isEqualTo("handshake-failed: SSLHandshakeException: Received fatal alert: certificate_unknown");
+                "Received fatal alert: handshake_failure"))).message())
+                .isEqualTo("handshake-failed: SSLHandshakeException: Received fatal alert: handshake_failure");
         assertThat(PeerRefusal.of(new SslHandshakeTimeoutException("handshake timed out after 5000ms")).message())
                 .isEqualTo("handshake-failed: timed out: handshake timed out after 5000ms");
         assertThat(PeerRefusal.of(new ClosedChannelException()).message())
