@@ -97,6 +97,17 @@ public final class GatewayProcess implements AutoCloseable {
         return new Builder(List.of("-jar", jar.toAbsolutePath().toString()), stripExtension(jar.getFileName().toString()));
     }
 
+    /** Any program (not a JVM: JVM options and leak detection do not apply), e.g. a reference proxy to compare with. */
+    public static Builder program(String name, List<String> command) {
+        requireNonNull(name, "name");
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("command: empty");
+        }
+        Builder builder = new Builder(List.copyOf(command), name);
+        builder.java = false;
+        return builder;
+    }
+
     /** A process running {@code java <jvmArgs> -cp <classpath> <mainClass> <args>}, e.g. a test's fake gateway. */
     public static Builder java(String mainClass, String classpath) {
         requireNonNull(mainClass, "mainClass");
@@ -437,6 +448,8 @@ public final class GatewayProcess implements AutoCloseable {
         private Path logFile;
         private Duration stopTimeout = STOP_TIMEOUT;
         private boolean leakDetection = true;
+        private boolean java = true;
+        private final List<String> prefix = new ArrayList<>();
 
         Builder(List<String> target, String defaultName) {
             this.target = target;
@@ -503,16 +516,24 @@ public final class GatewayProcess implements AutoCloseable {
             return this;
         }
 
+        /** A command the process runs under, e.g. {@code taskset -c 0} to pin it to a core. */
+        public Builder prefix(String... command) {
+            this.prefix.addAll(Arrays.asList(command));
+            return this;
+        }
+
         /** Starts the process. */
         public GatewayProcess start() {
             Path log = logFile != null ? logFile
                     : requireNonNull(logDirectory, "logDirectory or logFile").resolve(name + ".log");
-            List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            if (leakDetection) {
-                command.add(LEAK_DETECTION);
+            List<String> command = new ArrayList<>(prefix);
+            if (java) {
+                command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                if (leakDetection) {
+                    command.add(LEAK_DETECTION);
+                }
+                command.addAll(jvmArgs);
             }
-            command.addAll(jvmArgs);
             command.addAll(target);
             command.addAll(args);
             try {

@@ -3,6 +3,7 @@ package io.fedgate.core.trust;
 import static java.util.Objects.requireNonNull;
 
 import java.security.GeneralSecurityException;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertPathValidatorException.BasicReason;
@@ -22,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.StringJoiner;
 
 import io.fedgate.core.spiffe.SpiffeId;
@@ -41,15 +43,53 @@ import io.fedgate.core.spiffe.SpiffeId;
  * Each failure is a {@link PeerRefusedException} with its own {@link RefusalReason}. Authorization (which ID is
  * allowed) is {@link PeerAuthorizer}'s job, not this class's.
  *
- * <p>Immutable and thread-safe; build one per trust configuration and share it between connections.
+ * <p>Thread-safe; build one per trust configuration and share it between connections.
+ *
+ * <p><b>Validated paths are remembered.</b> A TLS stack hands over freshly parsed certificates on every handshake, so
+ * the JDK's own per-object cache of signature checks never hits, and path validation (ECDSA in Java) would dominate
+ * a handshake's cost. A peer presents the same chain on every connection until it rotates, so a successful path
+ * validation is kept, keyed by the exact DER bytes of the path, for this verifier's anchors only, and reused only
+ * while the clock is inside every certificate's validity period. Every other check runs on every call; a changed
+ * byte, a new bundle (a new verifier) or the end of a validity period means a full validation again. At most
+ * {@value #PATH_CACHE_SIZE} paths are kept.
  */
 public final class SvidVerifier {
     /** Longest chain accepted, leaf included; meshes use one or two levels, so this only bounds the work a peer can cause. */
     public static final int MAX_CHAIN_LENGTH = 8;
 
+    /** Bound of the validated-path cache: far more distinct peer chains than one gateway sees between rotations. */
+    static final int PATH_CACHE_SIZE = 1024;
+
     private final TrustBundles bundles;
     private final Clock clock;
     private final Map<String, Set<TrustAnchor>> anchors;
+    /** Paths that validated, by their DER bytes, with the window in which that result holds. */
+    private final Map<PathKey, ValidityWindow> validatedPaths = new ConcurrentHashMap<>();
+
+    /** The DER bytes of a path, leaf first. */
+    private record PathKey(List<ByteArray> certificates) {
+    }
+
+    /** A byte array compared by content. */
+    private record ByteArray(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ByteArray && Arrays.equals(bytes, ((ByteArray) o).bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bytes);
+        }
+    }
+
+    /** The latest notBefore and the earliest notAfter of a path's certificates. */
+    private record ValidityWindow(long notBeforeMillis, long notAfterMillis) {
+        boolean contains(Instant now) {
+            long millis = now.toEpochMilli();
+            return millis >= notBeforeMillis && millis <= notAfterMillis;
+        }
+    }
 
     /** A verifier on the system clock. */
     public SvidVerifier(TrustBundles bundles) {
@@ -145,9 +185,47 @@ public final class SvidVerifier {
         }
     }
 
-    private static void checkPath(SpiffeId id, X509Certificate leaf, List<X509Certificate> chain,
-                                  Set<TrustAnchor> trusted, Instant now) throws PeerRefusedException {
+    private void checkPath(SpiffeId id, X509Certificate leaf, List<X509Certificate> chain,
+                           Set<TrustAnchor> trusted, Instant now) throws PeerRefusedException {
         List<X509Certificate> path = ChainOrder.pathFrom(chain, trusted);
+        PathKey key = pathKey(path);
+        ValidityWindow known = key == null ? null : validatedPaths.get(key);
+        if (known != null && known.contains(now)) {
+            return; // the same bytes validated against the same anchors, and every certificate is still in date
+        }
+        validate(id, leaf, path, trusted, now);
+        if (key != null) {
+            if (validatedPaths.size() >= PATH_CACHE_SIZE) {
+                validatedPaths.clear(); // bounded: a flood of distinct chains only costs full validations
+            }
+            validatedPaths.put(key, window(path));
+        }
+    }
+
+    private static PathKey pathKey(List<X509Certificate> path) {
+        List<ByteArray> certificates = new ArrayList<>(path.size());
+        try {
+            for (X509Certificate certificate : path) {
+                certificates.add(new ByteArray(certificate.getEncoded()));
+            }
+        } catch (CertificateEncodingException e) {
+            return null; // not cacheable; validation reports what is wrong
+        }
+        return new PathKey(List.copyOf(certificates));
+    }
+
+    private static ValidityWindow window(List<X509Certificate> path) {
+        long notBefore = Long.MIN_VALUE;
+        long notAfter = Long.MAX_VALUE;
+        for (X509Certificate certificate : path) {
+            notBefore = Math.max(notBefore, certificate.getNotBefore().getTime());
+            notAfter = Math.min(notAfter, certificate.getNotAfter().getTime());
+        }
+        return new ValidityWindow(notBefore, notAfter);
+    }
+
+    private static void validate(SpiffeId id, X509Certificate leaf, List<X509Certificate> path,
+                                 Set<TrustAnchor> trusted, Instant now) throws PeerRefusedException {
         try {
             PKIXParameters parameters = new PKIXParameters(trusted);
             // Meshes publish no CRLs or OCSP responders; short-lived SVIDs take the place of revocation.

@@ -217,6 +217,81 @@ class SvidVerifierTest {
     }
 
     @Test
+    void aRememberedPathStillExpiresWithItsIntermediate() throws Exception {
+        // The intermediate ends before the leaf does; a path validated while both were in date must not outlive it.
+        CertificateAuthority intermediate = green.newIntermediate()
+                .notBefore(NOW.minus(Duration.ofDays(10))).notAfter(NOW.plus(Duration.ofHours(1))).build();
+        IssuedCertificate svid = intermediate.newSvid(CLIENT).notBefore(NOW.minus(Duration.ofDays(2)))
+                .notAfter(NOW.plus(Duration.ofDays(1))).issue();
+        MutableClock clock = new MutableClock(NOW);
+        SvidVerifier remembering = new SvidVerifier(verifier.bundles(), clock);
+
+        assertThat(remembering.verify(reparsed(svid.chain()))).isEqualTo(CLIENT);
+        assertThat(remembering.verify(reparsed(svid.chain()))).as("the same bytes again").isEqualTo(CLIENT);
+        clock.now = NOW.plus(Duration.ofHours(2));
+        assertThatThrownBy(() -> remembering.verify(reparsed(svid.chain())))
+                .isInstanceOfSatisfying(PeerRefusedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RefusalReason.CERTIFICATE_EXPIRED));
+    }
+
+    @Test
+    void aRememberedPathIsNotTrustedByAnotherVerifier() throws Exception {
+        IssuedCertificate svid = green.issueSvid(CLIENT);
+        assertThat(verifier.verify(reparsed(svid.chain()))).isEqualTo(CLIENT);
+        // The same chain, to a verifier whose green bundle holds another root: validated anew, and refused.
+        CertificateAuthority other = CertificateAuthority.newRoot("green-mesh.local").clock(CLOCK).build();
+        SvidVerifier rotatedAway = new SvidVerifier(TrustBundles.builder().add("green-mesh.local", other.root())
+                .build(), CLOCK);
+        assertThatThrownBy(() -> rotatedAway.verify(reparsed(svid.chain())))
+                .isInstanceOfSatisfying(PeerRefusedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(RefusalReason.UNTRUSTED_CHAIN));
+    }
+
+    @Test
+    void aForgedLeafWithTheRememberedIssuerIsValidatedAndRefused() throws Exception {
+        IssuedCertificate genuine = green.issueSvid(CLIENT);
+        assertThat(verifier.verify(reparsed(genuine.chain()))).isEqualTo(CLIENT);
+        // Same SPIFFE ID and issuer name, signed by an impostor root: different bytes, so no shortcut.
+        CertificateAuthority impostor = CertificateAuthority.newRoot("green-mesh.local").clock(CLOCK).build();
+        assertRefused(impostor.issueSvid(CLIENT).chain(), RefusalReason.UNTRUSTED_CHAIN);
+    }
+
+    /** The chain as a TLS stack hands it over: new certificate objects parsed from the same bytes. */
+    private static List<X509Certificate> reparsed(List<X509Certificate> chain) throws Exception {
+        java.security.cert.CertificateFactory factory = java.security.cert.CertificateFactory.getInstance("X.509");
+        List<X509Certificate> copies = new java.util.ArrayList<>();
+        for (X509Certificate certificate : chain) {
+            copies.add((X509Certificate) factory.generateCertificate(
+                    new java.io.ByteArrayInputStream(certificate.getEncoded())));
+        }
+        return copies;
+    }
+
+    /** A clock a test can move. */
+    private static final class MutableClock extends Clock {
+        volatile Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
     void certificateNotYetValid() {
         IssuedCertificate svid = green.newSvid(CLIENT).notBefore(NOW.plusSeconds(60))
                 .notAfter(NOW.plus(Duration.ofDays(1))).issue();
