@@ -62,8 +62,11 @@ final class LoadReport {
                     double perConnection = median(samples, Sample::value);
                     List<Sample> haproxy = results.getOrDefault(scenario.getKey().equals("passthrough")
                             ? "haproxy-passthrough" : "haproxy", Map.of()).get("idle");
+                    double reference = haproxy == null ? Double.NaN : median(haproxy, Sample::value);
+                    // Below 1 KiB a connection costs next to nothing (pass-through holds no TLS state): no ratio.
                     String versus = haproxy == null || scenario.getKey().startsWith("haproxy") ? ""
-                            : String.format(Locale.ROOT, "%.2fx", perConnection / median(haproxy, Sample::value));
+                            : reference < 1024 ? "(HAProxy: under 1 KiB)"
+                            : String.format(Locale.ROOT, "%.2fx", perConnection / reference);
                     out.append(String.format(Locale.ROOT, "| %s | %.0f | %s |%n", scenario.getValue(), perConnection,
                             versus));
                 }
