@@ -13,8 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.AbstractReferenceCounted;
-import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.config.FederationConfig;
 import io.fedgate.core.config.HostPort;
@@ -26,6 +24,7 @@ import io.fedgate.core.discovery.ServiceMessage;
 import io.fedgate.core.discovery.ServicePortMessage;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.listener.RouteRefusedException;
+import io.fedgate.core.listener.TlsRouteTable;
 import io.fedgate.core.routing.SniName;
 import io.fedgate.core.spiffe.InvalidSpiffeIdException;
 import io.fedgate.core.spiffe.SpiffeId;
@@ -44,19 +43,18 @@ import io.fedgate.core.trust.TrustBundles;
  * against the peer's root, and accepts only the {@code serviceAccounts} of the service whose exported host it
  * dialled.
  */
-final class EgressRouteTable extends AbstractReferenceCounted implements AutoCloseable {
+final class EgressRouteTable extends TlsRouteTable {
     private static final Logger LOG = Logger.getLogger(EgressRouteTable.class.getName());
 
     /** By server name: the local host, and {@code outbound_.<port>_._.<local host>}. */
     private final TreeMap<String, EgressRoute> routes;
     private final Map<String, List<Integer>> ambiguousHosts;
-    private final List<SslContext> clientContexts;
 
     private EgressRouteTable(TreeMap<String, EgressRoute> routes, Map<String, List<Integer>> ambiguousHosts,
                              List<SslContext> clientContexts) {
+        super(clientContexts);
         this.routes = routes;
         this.ambiguousHosts = Map.copyOf(ambiguousHosts);
-        this.clientContexts = List.copyOf(clientContexts);
     }
 
     /** No routes: before any discovery. */
@@ -175,22 +173,5 @@ final class EgressRouteTable extends AbstractReferenceCounted implements AutoClo
     /** Number of server names routed, for logs. */
     int size() {
         return routes.size();
-    }
-
-    /** Releases the native TLS contexts once the listener and every connection that leased the table are done. */
-    @Override
-    protected void deallocate() {
-        clientContexts.forEach(ReferenceCountUtil::release);
-    }
-
-    @Override
-    public EgressRouteTable touch(Object hint) {
-        return this;
-    }
-
-    /** Releases the builder's reference (for tests and try-with-resources). */
-    @Override
-    public void close() {
-        release();
     }
 }

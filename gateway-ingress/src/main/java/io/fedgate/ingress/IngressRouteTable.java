@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 import io.netty.handler.ssl.SslContext;
-import io.netty.util.AbstractReferenceCounted;
 import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.listener.RouteRefusedException;
+import io.fedgate.core.listener.TlsRouteTable;
 import io.fedgate.core.config.ExportedService;
 import io.fedgate.core.config.FederationConfig;
 import io.fedgate.core.config.PeerConfig;
@@ -32,19 +32,18 @@ import io.fedgate.core.trust.PeerAuthorizer;
  * built; a config reload builds a new table and swaps it in, and live connections keep the routes they chose: each
  * leases the table it routed by (see {@link io.fedgate.core.listener.LeasedRoutes}), which keeps its TLS contexts.
  */
-final class IngressRouteTable extends AbstractReferenceCounted implements AutoCloseable {
+final class IngressRouteTable extends TlsRouteTable {
     private static final Logger LOG = Logger.getLogger(IngressRouteTable.class.getName());
 
     private final Map<SniName, IngressRoute> routes;
     /** Plain host names of multi-port services: routable only with a port. */
     private final Map<String, List<Integer>> ambiguousHosts;
-    private final List<SslContext> serverContexts;
 
     private IngressRouteTable(Map<SniName, IngressRoute> routes, Map<String, List<Integer>> ambiguousHosts,
                               List<SslContext> serverContexts) {
+        super(serverContexts);
         this.routes = Map.copyOf(routes);
         this.ambiguousHosts = Map.copyOf(ambiguousHosts);
-        this.serverContexts = List.copyOf(serverContexts);
     }
 
     /**
@@ -127,22 +126,5 @@ final class IngressRouteTable extends AbstractReferenceCounted implements AutoCl
     /** Number of server names routed, for the start-up log. */
     int size() {
         return routes.size();
-    }
-
-    /** Releases the native TLS contexts once the listener and every connection that leased the table are done. */
-    @Override
-    protected void deallocate() {
-        serverContexts.forEach(ReferenceCountUtil::release);
-    }
-
-    @Override
-    public IngressRouteTable touch(Object hint) {
-        return this;
-    }
-
-    /** Releases the builder's reference (for tests and try-with-resources). */
-    @Override
-    public void close() {
-        release();
     }
 }

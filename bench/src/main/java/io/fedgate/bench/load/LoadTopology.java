@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import io.netty.handler.ssl.SslContext;
 
 import io.fedgate.core.demo.ConfigDirectory;
+import io.fedgate.core.demo.GatewayArguments;
 import io.fedgate.core.demo.GatewayProcess;
 import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.demo.PeerResources;
@@ -130,12 +131,10 @@ final class LoadTopology implements AutoCloseable {
     }
 
     private static List<String> gatewayArgs(Path config, Mesh mesh, String name, Path identity) {
-        return List.of("--config-dir", config.toString(), "--namespace", mesh.namespace(), "--name", name,
-                "--cert-chain", identity.resolve(GatewayIdentity.CERT_CHAIN_FILE).toString(),
-                "--key", identity.resolve(GatewayIdentity.KEY_FILE).toString(),
-                "--root-cert", identity.resolve(GatewayIdentity.ROOT_CERT_FILE).toString(),
-                "--bind", "127.0.0.1", "--service-port", "0", "--discovery-port", "0", "--admin-port", "0",
-                "--idle-timeout", "1h");
+        List<String> args = GatewayArguments.of(config, mesh.namespace(), name, identity);
+        args.addAll(List.of("--bind", "127.0.0.1", "--service-port", "0", "--discovery-port", "0", "--admin-port", "0",
+                "--idle-timeout", "1h"));
+        return args;
     }
 
     /**

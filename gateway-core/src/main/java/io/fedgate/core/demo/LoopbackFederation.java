@@ -414,15 +414,10 @@ public final class LoopbackFederation implements AutoCloseable {
         if (previous != null) {
             previous.close();
         }
-        Path identity = site.gatewayDirectory(name);
-        List<String> args = new ArrayList<>(List.of("--config-dir", site.configDirectory().toString(),
-                "--namespace", site.mesh.namespace(), "--name", name,
-                "--cert-chain", identity.resolve(GatewayIdentity.CERT_CHAIN_FILE).toString(),
-                "--key", identity.resolve(GatewayIdentity.KEY_FILE).toString(),
-                "--root-cert", identity.resolve(GatewayIdentity.ROOT_CERT_FILE).toString(),
-                "--bind", host, "--service-port", Integer.toString(ports.service()),
-                "--discovery-port", Integer.toString(ports.discovery()),
-                "--admin-port", Integer.toString(ports.admin())));
+        List<String> args = GatewayArguments.of(site.configDirectory(), site.mesh.namespace(), name,
+                site.gatewayDirectory(name));
+        args.addAll(List.of("--bind", host, "--service-port", Integer.toString(ports.service()),
+                "--discovery-port", Integer.toString(ports.discovery()), "--admin-port", Integer.toString(ports.admin())));
         args.addAll(extraArgs);
         GatewayProcess process = GatewayProcess.jar(jar).name(site.mesh.name() + "-" + name).leakDetection(false)
                 .jvmArgs(jvmArgs.toArray(String[]::new)).logDirectory(directory.resolve("logs")).args(args)

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import java.util.TreeMap;
 
 import io.fedgate.core.spiffe.SpiffeId;
 import io.fedgate.core.demo.ConfigDirectory;
+import io.fedgate.core.demo.GatewayArguments;
 import io.fedgate.core.demo.GatewayProcess;
 import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.demo.PeerResources;
@@ -185,9 +185,7 @@ public final class FederationFixture {
         /** Only the config, name and identity options (mutable list): add {@code --bind} and ports yourself. */
         public List<String> baseArgs(Path configDir) {
             requireNonNull(configDir, "configDir");
-            return new ArrayList<>(List.of("--config-dir", configDir.toString(), "--namespace", namespace(),
-                    "--name", name, "--cert-chain", certChain().toString(), "--key", key().toString(),
-                    "--root-cert", rootCert().toString()));
+            return GatewayArguments.of(configDir, namespace(), name, directory);
         }
 
         @Override
