@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -57,7 +56,7 @@ class DemoCommandIT {
 
     @Test
     void aTakenPortIsNamedAndNothingStarts() throws Exception {
-        int base = freeBase();
+        int base = Federations.randomBase();
         try (ServerSocket squatter = new ServerSocket()) {
             squatter.bind(new InetSocketAddress("127.0.1.12", base + 1)); // red's ingress-green-mesh discovery port
             Run run = demo("demo-port-taken", "--base-port", Integer.toString(base));
@@ -83,7 +82,7 @@ class DemoCommandIT {
         Federations.deleteRecursively(workDir);
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString(), "demo", "--work-dir", workDir.toString()));
         if (!List.of(args).contains("--base-port")) {
-            command.addAll(List.of("--base-port", Integer.toString(freeBase())));
+            command.addAll(List.of("--base-port", Integer.toString(Federations.randomBase())));
         }
         command.addAll(List.of(args));
         Files.createDirectories(workDir);
@@ -101,11 +100,6 @@ class DemoCommandIT {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
         }
-    }
-
-    /** A base port whose four ports are free on the demo's addresses (checked again by the demo itself). */
-    private static int freeBase() {
-        return 20_000 + 4 * ThreadLocalRandom.current().nextInt(7_500);
     }
 
     private static List<ProcessHandle> gatewaysStillRunning(Path workDir) {

@@ -37,7 +37,7 @@ final class Federations {
         Path directory = Path.of("target", "e2e", name).toAbsolutePath();
         deleteRecursively(directory);
         for (int attempt = 0; attempt < 20; attempt++) {
-            int base = 20_000 + 4 * ThreadLocalRandom.current().nextInt(7_500);
+            int base = randomBase();
             LoopbackFederation federation = LoopbackFederation.builder(meshes).directory(directory)
                     .ports(Ports.from(base)).breakage(breakage).jvmArgs(jvmArgs).build();
             if (federation.firstAddressInUse().isEmpty()) {
@@ -79,6 +79,11 @@ final class Federations {
     /** The status of the caller in the called mesh's namespace: its ingress's view. */
     static Optional<PeerStatusView> calleeStatus(LoopbackFederation federation, Link link) {
         return federation.status(link.to(), link.from(), new ArrayList<>());
+    }
+
+    /** A random base port for {@link Ports#from}: four ports in 20000-49999, outside the ephemeral range. */
+    static int randomBase() {
+        return 20_000 + 4 * ThreadLocalRandom.current().nextInt(7_500);
     }
 
     /** Polls {@code condition} every 100 ms until it holds or {@code timeout} passes; returns whether it held. */

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
+import io.netty.util.ReferenceCountUtil;
 import io.fedgate.core.demo.GatewayProcess;
 import io.fedgate.core.demo.LinkTraffic;
 import io.fedgate.core.demo.LoopbackFederation;
@@ -116,7 +117,7 @@ class IngressOutageIT {
                 reports.add(traffic.send(link, workload, BYTES_PER_CONNECTION, i, TIMEOUT));
             }
         } finally {
-            io.netty.util.ReferenceCountUtil.release(workload);
+            ReferenceCountUtil.release(workload);
         }
         return reports;
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import io.netty.channel.ChannelHandler;
@@ -33,7 +34,19 @@ final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChanne
     static final String DISCOVERY = "discovery";
 
     /** What changes on reload, swapped whole. */
-    record State(SslContext serverContext, Map<SpiffeId, PeerConfig> peersByClientId) {
+    record State(SslContext serverContext, Map<SpiffeId, PeerConfig> peersByClientId, Optional<String> onlyPeer) {
+        /**
+         * @param onlyPeer when one peer is served: the one a failed handshake (which names no peer) is charged to, so
+         *                 that its status shows the refusal
+         */
+        State(SslContext serverContext, Map<SpiffeId, PeerConfig> peersByClientId) {
+            this(serverContext, peersByClientId, onlyPeer(peersByClientId));
+        }
+
+        private static Optional<String> onlyPeer(Map<SpiffeId, PeerConfig> peersByClientId) {
+            List<String> peers = peersByClientId.values().stream().map(PeerConfig::name).distinct().toList();
+            return peers.size() == 1 ? Optional.of(peers.get(0)) : Optional.empty();
+        }
     }
 
     private final Supplier<State> state;
@@ -62,11 +75,7 @@ final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChanne
         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         pipeline.addLast(TLS, ssl);
         DownstreamReporter reporter = new DownstreamReporter("discovery", metrics, refusals, true);
-        // A failed handshake names no peer; when only one is served it is that one, so its status shows the refusal.
-        List<String> peers = current.peersByClientId().values().stream().map(PeerConfig::name).distinct().toList();
-        if (peers.size() == 1) {
-            reporter.peer(peers.get(0));
-        }
+        current.onlyPeer().ifPresent(reporter::peer);
         pipeline.addLast(DownstreamReporter.NAME, reporter);
         pipeline.addLast(HTTP, new HttpServerCodec());
         pipeline.addLast(DiscoveryAccessHandler.NAME, new DiscoveryAccessHandler(current.peersByClientId(), metrics, refusals));

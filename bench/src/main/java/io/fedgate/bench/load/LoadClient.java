@@ -3,6 +3,7 @@ package io.fedgate.bench.load;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -194,7 +195,7 @@ final class LoadClient implements AutoCloseable {
      * established), at most {@code inFlight} opening at once, and leaves them open.
      */
     List<Channel> idle(Target target, int count, int inFlight) throws Exception {
-        List<Channel> open = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Channel> open = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger started = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         CompletableFuture<Void> all = new CompletableFuture<>();

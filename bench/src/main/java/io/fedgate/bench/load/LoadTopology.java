@@ -1,7 +1,9 @@
 package io.fedgate.bench.load;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.demo.ConfigDirectory;
 import io.fedgate.core.demo.GatewayArguments;
@@ -251,8 +254,7 @@ final class LoadTopology implements AutoCloseable {
     }
 
     private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
-                java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
@@ -276,6 +278,6 @@ final class LoadTopology implements AutoCloseable {
     @Override
     public void close() {
         processes.values().forEach(GatewayProcess::close);
-        contexts.forEach(io.netty.util.ReferenceCountUtil::release);
+        contexts.forEach(ReferenceCountUtil::release);
     }
 }

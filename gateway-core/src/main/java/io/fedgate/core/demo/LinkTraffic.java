@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.demo.LoopbackFederation.Link;
 import io.fedgate.core.probe.ConnectionReport;
@@ -102,7 +103,7 @@ public final class LinkTraffic {
             return new Result(link, bulkBytes, bulk.duration(), bulk.sha256Sent(), connections,
                     percentile(millis, 0.50), percentile(millis, 0.99), Optional.empty());
         } finally {
-            io.netty.util.ReferenceCountUtil.release(workload);
+            ReferenceCountUtil.release(workload);
         }
     }
 
