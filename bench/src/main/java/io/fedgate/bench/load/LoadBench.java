@@ -16,6 +16,7 @@ import io.netty.channel.Channel;
 
 import io.fedgate.bench.load.LoadTopology.Scenario;
 import io.fedgate.core.cli.CommandLine;
+import io.fedgate.core.tls.TlsGroups;
 
 /**
  * {@code fedgate bench}: the end-to-end load run. Starts every system under test once (see {@link LoadTopology}),
@@ -48,7 +49,10 @@ public final class LoadBench {
                 .option("load-cpu", "CPU", "1", "core the client and the backends are pinned to")
                 .option("gateway-jvm-opts", "OPTS", "-Xms256m -Xmx256m -XX:+AlwaysPreTouch",
                         "JVM options of the gateways and the TLS server (a pre-touched heap keeps memory figures honest)")
-                .option("warmup-seconds", "S", "5", "per scenario and workload kind, before measuring (JIT compilation)")
+                .option("tls-groups", "LIST", "x25519", "key-exchange groups of every fedgate and Netty TLS endpoint "
+                        + "(" + TlsGroups.PROPERTY + "); x25519 is what HAProxy's OpenSSL 3.0 negotiates, "
+                        + "'default' measures the shipped X25519MLKEM768-first list")
+                .option("warmup-seconds", "S", "15", "per scenario and workload kind, before measuring (JIT compilation)")
                 .optional("out", "DIR", "where results.md and results.json go (default bench/target/load/<time>)")
                 .option("ingress-jar", "FILE", "gateway-ingress/target/gateway-ingress.jar", "the ingress jar")
                 .option("egress-jar", "FILE", "gateway-egress/target/gateway-egress.jar", "the egress jar")
@@ -81,12 +85,19 @@ public final class LoadBench {
         if (haproxy.isEmpty()) {
             System.out.println("HAProxy is not installed (apt-get install haproxy): its scenarios are skipped");
         }
-        List<String> jvmOpts = Arrays.stream(parsed.value("gateway-jvm-opts").trim().split("\\s+"))
-                .filter(s -> !s.isEmpty()).toList();
+        // Like with like: the same key exchange on every TLS endpoint, this JVM's clients included.
+        String groups = parsed.value("tls-groups");
+        List<String> tlsJvmOpts = groups.equals("default") ? List.of() : List.of("-D" + TlsGroups.PROPERTY + "=" + groups);
+        if (!groups.equals("default")) {
+            System.setProperty(TlsGroups.PROPERTY, groups);
+        }
+        List<String> jvmOpts = new ArrayList<>(tlsJvmOpts);
+        Arrays.stream(parsed.value("gateway-jvm-opts").trim().split("\\s+")).filter(s -> !s.isEmpty()).forEach(jvmOpts::add);
 
         Map<String, Map<String, List<Sample>>> results = new LinkedHashMap<>();
         Map<String, String> titles = new LinkedHashMap<>();
-        try (LoadTopology topology = new LoadTopology(out.resolve("run"), gatewayPrefix, loadPrefix, jvmOpts);
+        try (LoadTopology topology = new LoadTopology(out.resolve("run"), gatewayPrefix, loadPrefix, jvmOpts,
+                tlsJvmOpts);
              LoadClient client = new LoadClient(1)) {
             topology.start(Path.of(parsed.value("ingress-jar")), Path.of(parsed.value("egress-jar")),
                     Path.of(parsed.value("bench-jar")), haproxy);

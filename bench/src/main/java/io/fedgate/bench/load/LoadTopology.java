@@ -54,6 +54,7 @@ final class LoadTopology implements AutoCloseable {
     private final String[] gatewayCore;
     private final String[] loadCore;
     private final List<String> gatewayJvmArgs;
+    private final List<String> backendJvmArgs;
     private final Map<String, GatewayProcess> processes = new LinkedHashMap<>();
     private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
     private final List<SslContext> contexts = new ArrayList<>();
@@ -69,12 +70,16 @@ final class LoadTopology implements AutoCloseable {
     /**
      * @param gatewayCore {@code taskset} prefix for the systems under test (empty: no pinning)
      * @param loadCore    {@code taskset} prefix for the backends
+     * @param gatewayJvmArgs JVM options of the gateways and the direct TLS server
+     * @param backendJvmArgs JVM options of the backends (the pass-through scenarios' TLS servers)
      */
-    LoadTopology(Path directory, List<String> gatewayCore, List<String> loadCore, List<String> gatewayJvmArgs) {
+    LoadTopology(Path directory, List<String> gatewayCore, List<String> loadCore, List<String> gatewayJvmArgs,
+                 List<String> backendJvmArgs) {
         this.directory = directory;
         this.gatewayCore = gatewayCore.toArray(String[]::new);
         this.loadCore = loadCore.toArray(String[]::new);
         this.gatewayJvmArgs = List.copyOf(gatewayJvmArgs);
+        this.backendJvmArgs = List.copyOf(backendJvmArgs);
     }
 
     /** Writes certificates and config, starts the backends, the gateways and (if installed) HAProxy. */
@@ -87,7 +92,7 @@ final class LoadTopology implements AutoCloseable {
         String clientId = green.egressId(red).toString();
 
         GatewayProcess services = start("services", GatewayProcess.java(BackendMain.class.getName(), benchJar.toString())
-                .prefix(loadCore).leakDetection(false).args("--plain", "--tls-identity", certs.resolve("backend").toString(),
+                .prefix(loadCore).leakDetection(false).jvmArgs(backendJvmArgs.toArray(String[]::new)).args("--plain", "--tls-identity", certs.resolve("backend").toString(),
                         "--client-id", clientId, "--client-root", certs.resolve("green-root.pem").toString()));
         GatewayProcess direct = start("direct-tls", GatewayProcess.java(BackendMain.class.getName(), benchJar.toString())
                 .prefix(gatewayCore).leakDetection(false).jvmArgs(gatewayJvmArgs.toArray(String[]::new)).args(

@@ -26,7 +26,8 @@ import io.netty.handler.ssl.SslContextBuilder;
  * {@link io.fedgate.core.trust.PeerRefusal#of(Throwable)} reports as {@code no-peer-certificate}.
  * Clients turn host name verification off: the peer's identity is its SPIFFE ID, not a DNS name. Sessions are
  * never resumed (see {@link #withoutResumption}): each connection pays a full handshake, and in exchange no
- * connection skips verification.
+ * connection skips verification. The key-exchange groups are BoringSSL's defaults unless {@link TlsGroups} says
+ * otherwise.
  */
 public final class SslContexts {
     /** The protocol versions offered and accepted; Istio's and Maistra's Envoys speak both. */
@@ -57,11 +58,11 @@ public final class SslContexts {
         requireNonNull(identity, "identity");
         requireNonNull(trustManager, "trustManager");
         requireNonNull(provider, "provider");
-        return SslContextBuilder.forServer(identity.privateKey(), identity.certificateChain())
+        return TlsGroups.apply(SslContextBuilder.forServer(identity.privateKey(), identity.certificateChain())
                 .sslProvider(provider.sslProvider())
                 .protocols(PROTOCOLS)
                 .trustManager(forProvider(trustManager, provider))
-                .clientAuth(ClientAuth.REQUIRE);
+                .clientAuth(ClientAuth.REQUIRE), provider);
     }
 
     /** The configured client builder; see {@link #serverBuilder}. */
@@ -70,13 +71,13 @@ public final class SslContexts {
         requireNonNull(identity, "identity");
         requireNonNull(trustManager, "trustManager");
         requireNonNull(provider, "provider");
-        return SslContextBuilder.forClient()
+        return TlsGroups.apply(SslContextBuilder.forClient()
                 .sslProvider(provider.sslProvider())
                 .protocols(PROTOCOLS)
                 .keyManager(identity.privateKey(), identity.certificateChain())
                 .trustManager(forProvider(trustManager, provider))
                 // Netty 4.2 verifies host names by default; a SPIFFE SVID names no host, so that check would refuse every peer.
-                .endpointIdentificationAlgorithm(null);
+                .endpointIdentificationAlgorithm(null), provider);
     }
 
     /**
