@@ -17,10 +17,10 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
 import io.fedgate.core.config.HostPort;
+import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.LeasedRoutes;
 import io.fedgate.core.metrics.GatewayMetrics;
-import io.fedgate.core.relay.Relay;
 import io.fedgate.core.relay.UpstreamConnector;
 import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.tls.ClientSni;
@@ -38,19 +38,22 @@ final class EgressListenerContext {
     static final String UPSTREAM_UNREACHABLE = DownstreamReporter.UPSTREAM_UNREACHABLE;
 
     private final LeasedRoutes<EgressRouteTable> routes;
-    private final SslContext serverContext;
+    private volatile SslContext serverContext;
     private final UpstreamConnector connector;
+    private final DownstreamConnections connections;
     private final GatewayMetrics metrics;
     private final RefusalLog refusals;
     private final long handshakeTimeoutMillis;
     private final int maxClientHello;
 
     EgressListenerContext(EgressRouteTable routes, SslContext serverContext, UpstreamConnector connector,
-                          GatewayMetrics metrics, RefusalLog refusals, long handshakeTimeoutMillis, int maxClientHello) {
+                          DownstreamConnections connections, RefusalLog refusals, long handshakeTimeoutMillis,
+                          int maxClientHello) {
         this.routes = new LeasedRoutes<>(routes);
         this.serverContext = requireNonNull(serverContext, "serverContext");
         this.connector = requireNonNull(connector, "connector");
-        this.metrics = requireNonNull(metrics, "metrics");
+        this.connections = requireNonNull(connections, "connections");
+        this.metrics = connections.metrics();
         this.refusals = requireNonNull(refusals, "refusals");
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.maxClientHello = maxClientHello;
@@ -66,12 +69,22 @@ final class EgressListenerContext {
         return serverContext;
     }
 
+    /**
+     * Swaps in a new server context (a reload: rotated certificate or roots) for new connections, and returns the
+     * old one for the caller to release; connections already handshaking hold their own reference to it.
+     */
+    SslContext replaceServerContext(SslContext next) {
+        SslContext previous = serverContext;
+        serverContext = requireNonNull(next, "next");
+        return previous;
+    }
+
     RefusalLog refusals() {
         return refusals;
     }
 
-    GatewayMetrics metrics() {
-        return metrics;
+    DownstreamConnections connections() {
+        return connections;
     }
 
     long handshakeTimeoutMillis() {
@@ -152,21 +165,7 @@ final class EgressListenerContext {
 
     /** Joins downstream and upstream; the reporter steps aside and the relay reports the connection's end. */
     void startRelay(Channel downstream, Channel upstream, EgressRoute route, DownstreamReporter reporter) {
-        if (!downstream.isActive()) {
-            upstream.close(); // the downstream left while we were connecting
-            return;
-        }
-        reporter.relayStarted(downstream.pipeline().context(reporter));
-        String peer = route.peer().name();
-        String service = route.serviceName();
-        metrics.connectionOpened(peer, "outbound", service);
-        Relay.start(downstream, upstream, relay -> {
-            metrics.connectionClosed(peer, "outbound", service, relay.bytesFromUpstream(), relay.bytesFromDownstream());
-            LOG.fine(() -> "closed downstream=" + address(downstream) + " peer=" + peer + " cluster="
-                    + route.cluster() + " upstream=" + address(upstream) + " received="
-                    + relay.bytesFromDownstream() + " sent=" + relay.bytesFromUpstream() + " duration_ms="
-                    + relay.durationNanos() / 1_000_000 + (relay.failure() == null ? "" : " error=" + relay.failure()));
-        });
+        reporter.relay(downstream, upstream, route.peer().name(), "outbound", route.serviceName(), route.cluster());
     }
 
     /** Connects upstream for a downstream whose route is known, then relays, or refuses with the reason. */

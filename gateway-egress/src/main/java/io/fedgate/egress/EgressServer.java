@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -30,8 +31,11 @@ import io.fedgate.core.discovery.ServiceListMessage;
 import io.fedgate.core.discovery.client.WatchStatus;
 import io.fedgate.core.gateway.Gateway;
 import io.fedgate.core.gateway.GatewayContext;
+import io.fedgate.core.gateway.GatewayHealth;
+import io.fedgate.core.gateway.GatewayLifecycle;
 import io.fedgate.core.gateway.GatewayRole;
-import io.fedgate.core.gateway.GatewayStartup;
+import io.fedgate.core.listener.DownstreamConnections;
+import io.fedgate.core.logging.AccessLog;
 import io.fedgate.core.gateway.StartupException;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.RelayListeners;
@@ -63,22 +67,31 @@ public final class EgressServer implements Gateway {
     private final RefusalLog refusals = new RefusalLog(Clock.systemUTC());
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.EGRESS);
     private final List<Channel> listeners = new ArrayList<>();
+    private final AccessLog accessLog;
+    private final DownstreamConnections connections;
+    private final GatewayLifecycle lifecycle;
     private final EgressListenerContext serviceListener;
     /** Guarded by {@code this}: the latest list per peer, and the context the table is built from. */
     private final Map<String, ServiceListMessage> lists = new HashMap<>();
     private GatewayContext context;
     private PlaintextListeners plaintext;
     private volatile PeerWatches watches;
-    private volatile boolean ready;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private EgressServer(GatewayContext context, Transport transport) {
         this.context = context;
         this.options = context.options();
         this.transport = transport;
+        this.accessLog = AccessLog.open(options.accessLog());
+        metrics.accessLogDropped(accessLog::dropped);
+        this.connections = new DownstreamConnections(options.maxConnections(), metrics, accessLog);
+        this.lifecycle = new GatewayLifecycle(GatewayRole.EGRESS, options, new GatewayHealth(Clock.systemUTC()),
+                metrics, connections);
         this.loops = EventLoops.start(transport);
         UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), loops.resolver());
         this.serviceListener = new EgressListenerContext(EgressRouteTable.empty(), serverContext(context), connector,
-                metrics, refusals, options.handshakeTimeout().toMillis(), options.maxClientHello());
+                connections, refusals, options.handshakeTimeout().toMillis(), options.maxClientHello());
     }
 
     /** Local workloads: the egress's certificate, any client of the local trust domain. */
@@ -144,16 +157,16 @@ public final class EgressServer implements Gateway {
         LOG.info(() -> "listening: discovery " + AdminServer.address(discovery) + " peers=" + peers
                 + " (plain HTTP from a local discovery client, forwarded over mTLS)");
 
-        Channel admin = new AdminServer(registry, () -> ready)
+        Channel admin = new AdminServer(registry, lifecycle.health())
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
                 .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();
         listeners.add(admin);
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
-        ready = true;
-
-        watches = new PeerWatches(loops.workers(), transport, loops.resolver(), this::updateServices);
+        watches = new PeerWatches(loops.workers(), transport, loops.resolver(), this::updateServices, metrics);
         watches.watch(context);
+        lifecycle.watchFiles(this::reload);
+        lifecycle.health().live(); // after the watch starts: a change seen as ready is never missed
     }
 
     /** The egress's part of each served peer's status: its watch of the peer, and its last refusal of a caller. */
@@ -203,22 +216,24 @@ public final class EgressServer implements Gateway {
         return routes;
     }
 
-    /** Re-reads config and certificates; on success new connections use the new routes, on failure nothing changes. */
+    /**
+     * Re-reads config and certificates; on success new connections use the new routes and, for local workloads,
+     * the new certificate and roots; on failure nothing changes.
+     */
     @Override
-    public synchronized void reload() {
-        try {
-            GatewayContext next = GatewayStartup.prepare(GatewayRole.EGRESS, options);
-            context = next;
-            lists.keySet().retainAll(next.peerNames());
-            EgressRouteTable routes = rebuild();
-            if (watches != null) {
-                watches.watch(next);
+    public void reload() {
+        lifecycle.reload(next -> {
+            SslContext serverContext = serverContext(next);
+            synchronized (this) {
+                context = next;
+                lists.keySet().retainAll(next.peerNames());
+                rebuild();
+                ReferenceCountUtil.release(serviceListener.replaceServerContext(serverContext));
+                if (watches != null) {
+                    watches.watch(next);
+                }
             }
-            LOG.info(() -> "reloaded: peers=" + next.peerNames() + " routes=" + routes.size());
-        } catch (StartupException e) {
-            LOG.warning(() -> "reload refused, keeping the running config; " + e.problems().size()
-                    + " problem(s):\n  " + String.join("\n  ", e.problems()));
-        }
+        });
     }
 
     /** The service listener's bound address. */
@@ -231,15 +246,31 @@ public final class EgressServer implements Gateway {
         return plaintext == null ? Map.of() : plaintext.addresses();
     }
 
-    /** Blocks until the service listener closes. */
+    /** Drains: every listener but admin stops accepting, live connections may finish; then closes. */
+    @Override
+    public void drain() {
+        if (draining.compareAndSet(false, true)) {
+            List<Channel> accepting = new ArrayList<>(listeners.subList(0, Math.min(2, listeners.size())));
+            synchronized (this) {
+                if (plaintext != null) {
+                    accepting.addAll(plaintext.channels());
+                }
+            }
+            lifecycle.drain(accepting, List.of(), this::close);
+        }
+    }
+
     @Override
     public void awaitClose() throws InterruptedException {
-        listeners.get(0).closeFuture().sync();
+        lifecycle.awaitClosed();
     }
 
     @Override
     public synchronized void close() {
-        ready = false;
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        lifecycle.health().draining();
         if (watches != null) {
             watches.close();
         }
@@ -247,8 +278,11 @@ public final class EgressServer implements Gateway {
         if (plaintext != null) {
             plaintext.close();
         }
+        connections.closeAll();
         loops.close();
         serviceListener.routes().close();
         ReferenceCountUtil.release(serviceListener.serverContext());
+        accessLog.close();
+        lifecycle.closed();
     }
 }

@@ -27,6 +27,7 @@ import io.fedgate.core.discovery.ServiceListMessage;
 import io.fedgate.core.discovery.client.DiscoveryClient;
 import io.fedgate.core.discovery.client.WatchStatus;
 import io.fedgate.core.gateway.GatewayContext;
+import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.tls.SslContexts;
 import io.fedgate.core.transport.Transport;
 import io.fedgate.core.trust.PeerAuthorizer;
@@ -43,6 +44,7 @@ final class PeerWatches implements AutoCloseable {
     private final Transport transport;
     private final AddressResolverGroup<?> resolver;
     private final BiConsumer<String, ServiceListMessage> onServices;
+    private final GatewayMetrics metrics;
     private final ExecutorService updates =
             Executors.newSingleThreadExecutor(new DefaultThreadFactory("fedgate-routes", true));
     /** Replaced whole under {@code this}; read without locking (event loops must not wait on a reload). */
@@ -52,8 +54,9 @@ final class PeerWatches implements AutoCloseable {
     }
 
     PeerWatches(EventLoopGroup group, Transport transport, AddressResolverGroup<?> resolver,
-                BiConsumer<String, ServiceListMessage> onServices) {
+                BiConsumer<String, ServiceListMessage> onServices, GatewayMetrics metrics) {
         this.group = requireNonNull(group, "group");
+        this.metrics = requireNonNull(metrics, "metrics");
         this.transport = requireNonNull(transport, "transport");
         this.resolver = requireNonNull(resolver, "resolver");
         this.onServices = requireNonNull(onServices, "onServices");
@@ -72,7 +75,12 @@ final class PeerWatches implements AutoCloseable {
                     .connectTimeout(context.options().connectTimeout())
                     .resolver(resolver)
                     .listener(list -> updates.execute(() -> onServices.accept(peer.name(), list)))
+                    .resyncs(cause -> metrics.discoveryResync(peer.name(), cause))
                     .build();
+            metrics.watchConnected(peer.name(), () -> {
+                Watch watch = watches.get(peer.name());
+                return watch != null && watch.client().status().connected();
+            });
             started.put(peer.name(), new Watch(peer, client, sslContext, new AtomicInteger()));
             client.start();
             LOG.info(() -> "watching peer " + peer.name() + " at " + peer.remote().addresses() + " port "

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 
+import io.fedgate.core.listener.ConnectionRecord;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.relay.HoldReadsHandler;
 
@@ -18,6 +19,8 @@ import io.fedgate.core.relay.HoldReadsHandler;
  * connections; a port whose service is gone refuses with {@code unknown-sni}.
  */
 final class PlaintextListenerInitializer extends ChannelInitializer<SocketChannel> {
+    /** The listener's name in logs, metrics and the access log. */
+    static final String NAME = "plaintext";
     static final String UPSTREAM = "plaintext-upstream";
 
     private final EgressListenerContext listener;
@@ -33,9 +36,13 @@ final class PlaintextListenerInitializer extends ChannelInitializer<SocketChanne
 
     @Override
     protected void initChannel(SocketChannel channel) {
+        ConnectionRecord record = listener.connections().admit(channel, NAME);
+        if (record == null) {
+            return; // beyond --max-connections: closed and counted
+        }
         ChannelPipeline pipeline = channel.pipeline();
         ServiceListenerInitializer.addIdleHandlers(pipeline, idleTimeoutMillis);
-        DownstreamReporter reporter = new DownstreamReporter("plaintext", listener.metrics(), listener.refusals(), false);
+        DownstreamReporter reporter = new DownstreamReporter(record, listener.connections(), listener.refusals(), false);
         reporter.serverName(serverName);
         pipeline.addLast(HoldReadsHandler.NAME, new HoldReadsHandler());
         pipeline.addLast(UPSTREAM, new ChannelInboundHandlerAdapter() {

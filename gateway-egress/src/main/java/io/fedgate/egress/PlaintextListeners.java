@@ -2,6 +2,7 @@ package io.fedgate.egress;
 
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.logging.Logger;
@@ -78,6 +79,11 @@ final class PlaintextListeners implements AutoCloseable {
     }
 
     /** The bound listeners' addresses, by {@code outbound_.<port>_._.<local host>}. */
+    /** The bound listener channels. */
+    List<Channel> channels() {
+        return List.copyOf(bound.values());
+    }
+
     Map<String, InetSocketAddress> addresses() {
         Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
         bound.forEach((name, channel) -> addresses.put(name, (InetSocketAddress) channel.localAddress()));

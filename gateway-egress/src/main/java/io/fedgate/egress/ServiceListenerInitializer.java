@@ -7,6 +7,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 
+import io.fedgate.core.listener.ConnectionRecord;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.relay.CloseOnIdleHandler;
 
@@ -17,6 +18,8 @@ import io.fedgate.core.relay.CloseOnIdleHandler;
  * upstream handshake is done it reads {@code idle -> close-on-idle -> tls -> relay}.
  */
 final class ServiceListenerInitializer extends ChannelInitializer<SocketChannel> {
+    /** The listener's name in logs, metrics and the access log. */
+    static final String NAME = "service";
     static final String IDLE = "idle";
     static final String CLOSE_ON_IDLE = "close-on-idle";
 
@@ -30,9 +33,13 @@ final class ServiceListenerInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel channel) {
+        ConnectionRecord record = listener.connections().admit(channel, NAME);
+        if (record == null) {
+            return; // beyond --max-connections: closed and counted
+        }
         ChannelPipeline pipeline = channel.pipeline();
         addIdleHandlers(pipeline, idleTimeoutMillis);
-        DownstreamReporter reporter = new DownstreamReporter("service", listener.metrics(), listener.refusals(), false);
+        DownstreamReporter reporter = new DownstreamReporter(record, listener.connections(), listener.refusals(), false);
         pipeline.addLast(EgressSniHandler.NAME, new EgressSniHandler(listener, reporter));
         pipeline.addLast(DownstreamReporter.NAME, reporter);
     }

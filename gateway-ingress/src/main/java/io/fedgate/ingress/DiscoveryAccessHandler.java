@@ -23,6 +23,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 
+import io.fedgate.core.discovery.DiscoveryHttpHandler;
 import io.fedgate.core.config.PeerConfig;
 import io.fedgate.core.listener.TextResponses;
 import io.fedgate.core.metrics.GatewayMetrics;
@@ -127,10 +128,7 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static String source(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
-            return ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress().getHostAddress();
-        }
-        return String.valueOf(ctx.channel().remoteAddress());
+        return DiscoveryHttpHandler.source(ctx.channel());
     }
 
     private void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body) {

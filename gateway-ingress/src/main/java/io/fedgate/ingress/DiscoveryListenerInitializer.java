@@ -15,7 +15,10 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
+import io.fedgate.core.listener.ConnectionRecord;
+import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
+import io.fedgate.core.listener.ProxyProtocolHandler;
 import io.fedgate.core.config.PeerConfig;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.spiffe.SpiffeId;
@@ -23,12 +26,15 @@ import io.fedgate.core.status.RefusalLog;
 
 /**
  * The pipeline of the discovery listener (8188):
- * {@code tls -> downstream-reporter -> http -> discovery-access -> discovery}. TLS verifies the client's chain
+ * {@code tls -> downstream-reporter -> http -> discovery-access -> discovery}, behind
+ * {@code proxy-protocol-decoder -> proxy-protocol} with {@code --proxy-protocol}. TLS verifies the client's chain
  * against the trust bundles but leaves authorization to {@link DiscoveryAccessHandler}, which answers a wrong
  * principal with 403 as the reference does; the last handler is the built-in discovery server or the proxy to an
  * external one.
  */
 final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChannel> {
+    /** The listener's name in logs, metrics and the access log. */
+    static final String NAME = "discovery";
     static final String TLS = "tls";
     static final String HTTP = "http";
     static final String DISCOVERY = "discovery";
@@ -51,34 +57,46 @@ final class DiscoveryListenerInitializer extends ChannelInitializer<SocketChanne
 
     private final Supplier<State> state;
     private final Supplier<ChannelHandler> discoveryHandler;
+    private final DownstreamConnections connections;
     private final GatewayMetrics metrics;
     private final RefusalLog refusals;
     private final long handshakeTimeoutMillis;
+    private final boolean proxyProtocol;
 
     /**
      * @param discoveryHandler a new discovery server handler (or upstream proxy) per connection
      */
     DiscoveryListenerInitializer(Supplier<State> state, Supplier<ChannelHandler> discoveryHandler,
-                                 GatewayMetrics metrics, RefusalLog refusals, long handshakeTimeoutMillis) {
+                                 DownstreamConnections connections, RefusalLog refusals, long handshakeTimeoutMillis,
+                                 boolean proxyProtocol) {
+        this.proxyProtocol = proxyProtocol;
         this.state = requireNonNull(state, "state");
         this.discoveryHandler = requireNonNull(discoveryHandler, "discoveryHandler");
-        this.metrics = requireNonNull(metrics, "metrics");
+        this.connections = requireNonNull(connections, "connections");
+        this.metrics = connections.metrics();
         this.refusals = requireNonNull(refusals, "refusals");
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     }
 
     @Override
     protected void initChannel(SocketChannel channel) {
+        ConnectionRecord record = connections.admit(channel, NAME);
+        if (record == null) {
+            return; // beyond --max-connections: closed and counted
+        }
         State current = state.get();
         ChannelPipeline pipeline = channel.pipeline();
         SslHandler ssl = current.serverContext().newHandler(channel.alloc());
         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         pipeline.addLast(TLS, ssl);
-        DownstreamReporter reporter = new DownstreamReporter("discovery", metrics, refusals, true);
+        DownstreamReporter reporter = new DownstreamReporter(record, connections, refusals, true);
         current.onlyPeer().ifPresent(reporter::peer);
         pipeline.addLast(DownstreamReporter.NAME, reporter);
         pipeline.addLast(HTTP, new HttpServerCodec());
         pipeline.addLast(DiscoveryAccessHandler.NAME, new DiscoveryAccessHandler(current.peersByClientId(), metrics, refusals));
         pipeline.addLast(DISCOVERY, discoveryHandler.get());
+        if (proxyProtocol) {
+            ProxyProtocolHandler.addFirst(pipeline);
+        }
     }
 }

@@ -44,6 +44,11 @@ record IngressRoute(PeerConfig peer, String exportedHost, Service service, Servi
         return service.name() + "." + service.namespace();
     }
 
+    /** The local service's host, Istio's {@code destination_service}: {@code <name>.<namespace>.svc.<domain>}. */
+    String serviceHost(String clusterDomain) {
+        return service.hostname(clusterDomain);
+    }
+
     /** Envoy/Istio's name for the cluster behind this route, {@code outbound|<port>||<local service host>}. */
     String cluster(String clusterDomain) {
         return "outbound|" + port.port() + "||" + service.hostname(clusterDomain);

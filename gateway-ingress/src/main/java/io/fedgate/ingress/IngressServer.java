@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -28,9 +29,12 @@ import io.fedgate.core.discovery.RemoteWatchStatus;
 import io.fedgate.core.discovery.DiscoveryUpstreamProxy;
 import io.fedgate.core.gateway.Gateway;
 import io.fedgate.core.gateway.GatewayContext;
+import io.fedgate.core.gateway.GatewayHealth;
+import io.fedgate.core.gateway.GatewayLifecycle;
 import io.fedgate.core.gateway.GatewayRole;
-import io.fedgate.core.gateway.GatewayStartup;
 import io.fedgate.core.gateway.StartupException;
+import io.fedgate.core.listener.DownstreamConnections;
+import io.fedgate.core.logging.AccessLog;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.RelayListeners;
 import io.fedgate.core.relay.UpstreamConnector;
@@ -45,8 +49,9 @@ import io.fedgate.core.transport.Transport;
 
 /**
  * The ingress process's listeners: service traffic (raw TLS, 15443), discovery (8188) and admin (15000), on one
- * transport and one worker event loop group. {@link #reload()} re-reads the config directory and the certificate
- * files and swaps the routes for new connections; live connections keep theirs.
+ * transport and one worker event loop group. {@link #reload()} (SIGHUP, or a change to the watched files) re-reads
+ * the config directory and the certificate files and swaps the routes for new connections; live connections keep
+ * theirs. {@link #drain()} (SIGTERM) lets them finish.
  */
 final class IngressServer implements Gateway {
     private static final Logger LOG = Logger.getLogger(IngressServer.class.getName());
@@ -58,17 +63,26 @@ final class IngressServer implements Gateway {
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.INGRESS);
     private final List<Channel> listeners = new ArrayList<>();
     private final RefusalLog refusals = new RefusalLog(Clock.systemUTC());
+    private final AccessLog accessLog;
+    private final DownstreamConnections connections;
+    private final GatewayLifecycle lifecycle;
     private final ServiceListenerContext serviceListener;
     private final DiscoveryServer discoveryServer;
     private final AtomicReference<DiscoveryListenerInitializer.State> discoveryState = new AtomicReference<>();
-    private volatile boolean ready;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private IngressServer(GatewayContext context, Transport transport) {
         this.options = context.options();
         this.transport = transport;
+        this.accessLog = AccessLog.open(options.accessLog());
+        metrics.accessLogDropped(accessLog::dropped);
+        this.connections = new DownstreamConnections(options.maxConnections(), metrics, accessLog);
+        this.lifecycle = new GatewayLifecycle(GatewayRole.INGRESS, options, new GatewayHealth(Clock.systemUTC()),
+                metrics, connections);
         this.loops = EventLoops.start(transport);
         UpstreamConnector connector = new UpstreamConnector(transport, options.connectTimeout(), loops.resolver());
-        this.serviceListener = new ServiceListenerContext(IngressRouteTable.build(context), connector, metrics,
+        this.serviceListener = new ServiceListenerContext(IngressRouteTable.build(context), connector, connections,
                 refusals, options.handshakeTimeout().toMillis(), options.maxClientHello(), options.clusterDomain());
         // The ingress's own SPIFFE ID is what a peer's egress must see on the service listener.
         this.discoveryServer = DiscoveryServer.builder()
@@ -107,7 +121,8 @@ final class IngressServer implements Gateway {
         String peers = context.peerNames().toString();
         String tls = context.tlsProvider().description();
         Channel service = RelayListeners.bootstrap(transport, loops.acceptors(), loops.workers(),
-                        new ServiceListenerInitializer(serviceListener, options.idleTimeout().toMillis()))
+                        new ServiceListenerInitializer(serviceListener, options.idleTimeout().toMillis(),
+                                options.proxyProtocol()))
                 .bind(options.bind(), options.servicePort()).sync().channel();
         listeners.add(service);
         LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
@@ -122,21 +137,22 @@ final class IngressServer implements Gateway {
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new DiscoveryListenerInitializer(discoveryState::get, discoveryHandler, metrics,
-                        refusals, options.handshakeTimeout().toMillis()))
+                .childHandler(new DiscoveryListenerInitializer(discoveryState::get, discoveryHandler, connections,
+                        refusals, options.handshakeTimeout().toMillis(), options.proxyProtocol()))
                 .bind(options.bind(), options.discoveryPort()).sync().channel();
         listeners.add(discovery);
         String server = options.discoveryUpstream().map(upstream -> "upstream " + upstream).orElse("built-in");
         LOG.info(() -> "listening: discovery " + AdminServer.address(discovery) + " peers=" + peers + " server="
                 + server + " tls=" + tls);
 
-        Channel admin = new AdminServer(registry, () -> ready)
+        Channel admin = new AdminServer(registry, lifecycle.health())
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
                 .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();
         listeners.add(admin);
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
-        ready = true;
+        lifecycle.watchFiles(this::reload);
+        lifecycle.health().live(); // after the watch starts: a change seen as ready is never missed
     }
 
     /** The ingress's part of each served peer's status: the peer's watches of us, and our last refusal of it. */
@@ -154,17 +170,13 @@ final class IngressServer implements Gateway {
     /** Re-reads config and certificates; on success new connections use the new routes, on failure nothing changes. */
     @Override
     public void reload() {
-        try {
-            GatewayContext next = GatewayStartup.prepare(GatewayRole.INGRESS, options);
+        lifecycle.reload(next -> {
             IngressRouteTable routes = IngressRouteTable.build(next);
+            DiscoveryListenerInitializer.State discovery = discoveryState(next);
             serviceListener.routes().replace(routes);
-            discoveryState.set(discoveryState(next));
+            discoveryState.set(discovery);
             discoveryServer.update(next.config());
-            LOG.info(() -> "reloaded: peers=" + next.peerNames() + " routes=" + routes.size());
-        } catch (StartupException e) {
-            LOG.warning(() -> "reload refused, keeping the running config; " + e.problems().size()
-                    + " problem(s):\n  " + String.join("\n  ", e.problems()));
-        }
+        });
     }
 
     /** The service listener's bound address. */
@@ -172,18 +184,40 @@ final class IngressServer implements Gateway {
         return (InetSocketAddress) listeners.get(0).localAddress();
     }
 
-    /** Blocks until the service listener closes. */
+    /**
+     * Drains: the service and discovery listeners stop accepting, discovery watches end at once (the peers'
+     * egresses retry another address), relayed connections may finish; then closes.
+     */
+    @Override
+    public void drain() {
+        if (draining.compareAndSet(false, true)) {
+            lifecycle.drain(listeners.subList(0, Math.min(2, listeners.size())),
+                    List.of(DiscoveryListenerInitializer.NAME), this::close);
+        }
+    }
+
     @Override
     public void awaitClose() throws InterruptedException {
-        listeners.get(0).closeFuture().sync();
+        lifecycle.awaitClosed();
     }
 
     @Override
     public void close() {
-        ready = false;
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        lifecycle.health().draining();
         listeners.forEach(Channel::close);
+        connections.closeAll();
         loops.close();
         discoveryServer.close();
         serviceListener.routes().close();
+        accessLog.close();
+        lifecycle.closed();
+    }
+
+    /** The downstream connections, for tests. */
+    DownstreamConnections connections() {
+        return connections;
     }
 }

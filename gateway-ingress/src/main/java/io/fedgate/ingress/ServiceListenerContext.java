@@ -7,10 +7,10 @@ import java.util.logging.Logger;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 
+import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.LeasedRoutes;
 import io.fedgate.core.metrics.GatewayMetrics;
-import io.fedgate.core.relay.Relay;
 import io.fedgate.core.relay.UpstreamConnector;
 import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
 import io.fedgate.core.status.RefusalLog;
@@ -25,17 +25,19 @@ final class ServiceListenerContext {
 
     private final LeasedRoutes<IngressRouteTable> routes;
     private final UpstreamConnector connector;
+    private final DownstreamConnections connections;
     private final GatewayMetrics metrics;
     private final RefusalLog refusals;
     private final long handshakeTimeoutMillis;
     private final int maxClientHello;
     private final String clusterDomain;
 
-    ServiceListenerContext(IngressRouteTable routes, UpstreamConnector connector, GatewayMetrics metrics,
+    ServiceListenerContext(IngressRouteTable routes, UpstreamConnector connector, DownstreamConnections connections,
                            RefusalLog refusals, long handshakeTimeoutMillis, int maxClientHello, String clusterDomain) {
         this.routes = new LeasedRoutes<>(routes);
         this.connector = requireNonNull(connector, "connector");
-        this.metrics = requireNonNull(metrics, "metrics");
+        this.connections = requireNonNull(connections, "connections");
+        this.metrics = connections.metrics();
         this.refusals = requireNonNull(refusals, "refusals");
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.maxClientHello = maxClientHello;
@@ -47,8 +49,8 @@ final class ServiceListenerContext {
         return routes;
     }
 
-    GatewayMetrics metrics() {
-        return metrics;
+    DownstreamConnections connections() {
+        return connections;
     }
 
     RefusalLog refusals() {
@@ -72,7 +74,7 @@ final class ServiceListenerContext {
     Future<Channel> connectUpstream(Channel downstream, IngressRoute route) {
         return connector.connect(downstream.eventLoop(), route.endpoints(), route.nextEndpointIndex(), null,
                 failure -> {
-                    metrics.upstreamConnectFailed(route.serviceName());
+                    metrics.upstreamConnectFailed(route.serviceHost(clusterDomain));
                     LOG.warning(() -> "upstream connect failed: downstream=" + address(downstream) + " cluster="
                             + route.cluster(clusterDomain) + " endpoint=" + failure);
                 });
@@ -93,21 +95,8 @@ final class ServiceListenerContext {
 
     /** Joins downstream and upstream; the reporter steps aside and the relay reports the connection's end. */
     void startRelay(Channel downstream, Channel upstream, IngressRoute route, DownstreamReporter reporter) {
-        if (!downstream.isActive()) {
-            upstream.close(); // the downstream left while we were connecting
-            return;
-        }
-        reporter.relayStarted(downstream.pipeline().context(reporter));
-        String peer = route.peer().name();
-        String service = route.serviceName();
-        metrics.connectionOpened(peer, "inbound", service);
-        Relay.start(downstream, upstream, relay -> {
-            metrics.connectionClosed(peer, "inbound", service, relay.bytesFromUpstream(), relay.bytesFromDownstream());
-            LOG.fine(() -> "closed downstream=" + address(downstream) + " peer=" + peer + " cluster="
-                    + route.cluster(clusterDomain) + " upstream=" + address(upstream) + " received="
-                    + relay.bytesFromDownstream() + " sent=" + relay.bytesFromUpstream() + " duration_ms="
-                    + relay.durationNanos() / 1_000_000 + (relay.failure() == null ? "" : " error=" + relay.failure()));
-        });
+        reporter.relay(downstream, upstream, route.peer().name(), "inbound", route.serviceHost(clusterDomain),
+                cluster(route));
     }
 
     static String address(Channel channel) {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -18,12 +17,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import io.fedgate.core.gateway.GatewayHealth;
 import io.fedgate.core.transport.Transport;
 
 /**
  * The admin listener (Envoy's port 15000): plain HTTP, meant for the pod's own network namespace and the
  * platform's probes and scrapers. Pages: {@code /stats/prometheus} (every meter, Prometheus text format),
- * {@code /healthz/ready} (200 once the gateway's listeners are bound, 503 otherwise), plus any the gateway adds.
+ * {@code /healthz/ready} (200 while {@link GatewayHealth} is {@code LIVE}, 503 before and while draining; the body
+ * names the state and any refused reload), plus any the gateway adds.
  */
 public final class AdminServer {
     /** Prometheus text exposition format, version 0.0.4. */
@@ -32,15 +33,14 @@ public final class AdminServer {
     private final Map<String, Supplier<Page>> pages = new LinkedHashMap<>();
 
     /**
-     * @param ready whether the gateway serves: every listener bound and the config valid
+     * @param health whether the gateway serves: every listener bound, not draining
      */
-    public AdminServer(PrometheusMeterRegistry registry, BooleanSupplier ready) {
+    public AdminServer(PrometheusMeterRegistry registry, GatewayHealth health) {
         requireNonNull(registry, "registry");
-        requireNonNull(ready, "ready");
+        requireNonNull(health, "health");
         pages.put("/stats/prometheus", () -> new Page(HttpResponseStatus.OK, PROMETHEUS_CONTENT_TYPE, registry.scrape()));
-        pages.put("/healthz/ready", () -> ready.getAsBoolean()
-                ? Page.text(HttpResponseStatus.OK, "LIVE\n")
-                : Page.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "NOT READY\n"));
+        pages.put("/healthz/ready", () -> Page.text(
+                health.ready() ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, health.describe()));
     }
 
     /** Adds a page at {@code path}; call before {@link #bind}. */

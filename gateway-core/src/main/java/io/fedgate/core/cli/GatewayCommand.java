@@ -44,8 +44,8 @@ public final class GatewayCommand {
 
     /**
      * The whole life of a gateway process: prepares its context (exit 1 or 2 with every problem), takes over SIGHUP
-     * before anything listens (its default action would end the JVM) to reload, starts the gateway, closes it on
-     * SIGTERM, and returns once its listeners have closed.
+     * before anything listens (its default action would end the JVM) to reload, starts the gateway, drains it on
+     * SIGTERM or SIGINT, and returns 0 once it has closed.
      *
      * @return the exit status
      */
@@ -77,6 +77,14 @@ public final class GatewayCommand {
             return INVALID;
         }
         running.set(gateway);
+        // SIGTERM is Kubernetes' "stop": drain, then exit 0. The JVM's own handling would run the shutdown hook
+        // below and exit 143 without draining.
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> {
+                Thread drain = new Thread(gateway::drain, "fedgate-drain");
+                drain.start();
+            });
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "fedgate-shutdown"));
         gateway.awaitClose();
         return OK;

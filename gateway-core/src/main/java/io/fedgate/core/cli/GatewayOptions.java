@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.fedgate.core.config.ConfigOptions;
 import io.fedgate.core.config.HostPort;
 import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.logging.AccessLog;
 import io.fedgate.core.tls.GatewayIdentity;
 
 /**
@@ -36,6 +37,10 @@ import io.fedgate.core.tls.GatewayIdentity;
  *                      of the built-in one
  * @param plaintextPortBase egress only: the first port of the plaintext listeners (one per imported service port,
  *                      on consecutive ports), or 0 for none
+ * @param maxConnections most downstream connections held at once, all listeners together; more are refused
+ * @param drainTimeout  on SIGTERM, how long live connections may take to finish before they are closed
+ * @param accessLog     where the access log goes: {@code stdout}, {@code off} or a file
+ * @param proxyProtocol ingress only: the service and discovery listeners take a PROXY protocol header first
  */
 public record GatewayOptions(
         Path configDir,
@@ -54,7 +59,11 @@ public record GatewayOptions(
         Duration connectTimeout,
         int maxClientHello,
         Optional<HostPort> discoveryUpstream,
-        int plaintextPortBase) {
+        int plaintextPortBase,
+        int maxConnections,
+        Duration drainTimeout,
+        String accessLog,
+        boolean proxyProtocol) {
 
     /** Envoy binds every address by default; so do we. */
     public static final String DEFAULT_BIND = "0.0.0.0";
@@ -71,6 +80,13 @@ public record GatewayOptions(
     public static final String DEFAULT_CONNECT_TIMEOUT = "5s";
     /** Envoy's tls_inspector bound; a ClientHello with post-quantum key shares is about 2 KiB. */
     public static final int DEFAULT_MAX_CLIENT_HELLO = 16 * 1024;
+    /**
+     * About 260 MB of connection state at the 13 KB per idle TLS connection measured in {@code bench/RESULTS.md},
+     * and 40,000 descriptors (a relayed connection holds two).
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    /** Fits Kubernetes' default 30 s termination grace period, with time left to exit. */
+    public static final String DEFAULT_DRAIN_TIMEOUT = "25s";
     /** Netty's upper bound for a ClientHello. */
     public static final int MAX_CLIENT_HELLO_LIMIT = 64 * 1024;
 
@@ -87,6 +103,11 @@ public record GatewayOptions(
         requireNonNull(idleTimeout, "idleTimeout");
         requireNonNull(connectTimeout, "connectTimeout");
         requireNonNull(discoveryUpstream, "discoveryUpstream");
+        requireNonNull(drainTimeout, "drainTimeout");
+        requireNonNull(accessLog, "accessLog");
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: at least 1)");
+        }
         if (plaintextPortBase < 0 || plaintextPortBase > 65535) {
             throw new IllegalArgumentException("plaintextPortBase: " + plaintextPortBase + " (expected: 0-65535)");
         }
@@ -113,10 +134,15 @@ public record GatewayOptions(
                 .option("handshake-timeout", "DURATION", DEFAULT_HANDSHAKE_TIMEOUT, "bound on a downstream ClientHello and TLS handshake")
                 .option("idle-timeout", "DURATION", DEFAULT_IDLE_TIMEOUT, "close a relayed connection idle this long")
                 .option("connect-timeout", "DURATION", DEFAULT_CONNECT_TIMEOUT, "bound on one upstream connect attempt")
-                .option("max-client-hello", "BYTES", String.valueOf(DEFAULT_MAX_CLIENT_HELLO), "largest ClientHello accepted (up to 65536)");
+                .option("max-client-hello", "BYTES", String.valueOf(DEFAULT_MAX_CLIENT_HELLO), "largest ClientHello accepted (up to 65536)")
+                .option("max-connections", "N", String.valueOf(DEFAULT_MAX_CONNECTIONS), "most downstream connections at once; more are refused and counted")
+                .option("drain-timeout", "DURATION", DEFAULT_DRAIN_TIMEOUT, "on SIGTERM: readiness 503, stop accepting, let live connections finish this long")
+                .option("access-log", "TARGET", AccessLog.STDOUT, "one JSON line per connection: stdout, off, or a file to append to");
         if (role.equals("ingress")) {
             commandLine.optional("discovery-upstream", "HOST:PORT",
                     "forward discovery requests to this external discovery server instead of the built-in one");
+            commandLine.flag("proxy-protocol",
+                    "the service and discovery listeners expect a PROXY protocol (v2 or v1) header from the load balancer");
         }
         if (role.equals("egress")) {
             commandLine.option("plaintext-port-base", "PORT", "0",
@@ -138,6 +164,8 @@ public record GatewayOptions(
         Duration idleTimeout = parsed.duration("idle-timeout");
         Duration connectTimeout = parsed.duration("connect-timeout");
         int maxClientHello = parsed.integer("max-client-hello", 512, MAX_CLIENT_HELLO_LIMIT);
+        int maxConnections = parsed.integer("max-connections", 1, 10_000_000);
+        Duration drainTimeout = parsed.duration("drain-timeout");
         Optional<HostPort> discoveryUpstream = parsed.declares("discovery-upstream")
                 ? parsed.optionalValue("discovery-upstream").map(value -> hostPort(parsed, "discovery-upstream", value))
                 : Optional.empty();
@@ -163,7 +191,11 @@ public record GatewayOptions(
                 connectTimeout,
                 maxClientHello,
                 discoveryUpstream,
-                plaintextPortBase);
+                plaintextPortBase,
+                maxConnections,
+                drainTimeout,
+                parsed.value("access-log"),
+                parsed.declares("proxy-protocol") && parsed.has("proxy-protocol"));
     }
 
     private static HostPort hostPort(CommandLine.Parsed parsed, String name, String value) {

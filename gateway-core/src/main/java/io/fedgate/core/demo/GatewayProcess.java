@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -226,6 +230,38 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the gateway's {@code /healthz/ready} answers 200: every listener bound and the config and
+     * certificate files watched.
+     *
+     * @throws IllegalStateException if the process exits or {@code timeout} passes first
+     */
+    public void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        InetSocketAddress admin = awaitListening("admin", timeout);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://" + admin.getAddress().getHostAddress() + ":"
+                + admin.getPort() + "/healthz/ready")).timeout(Duration.ofSeconds(2)).build();
+        String last = "no answer";
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                HttpResponse<String> response = http.send(ready, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body().trim();
+                Thread.sleep(50);
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        throw new IllegalStateException(name + " (pid " + pid() + ") not ready within " + timeout + " (" + last + "); "
+                + tailForMessage());
+    }
+
     /** Waits until a complete log line matches {@code pattern}; see {@link #awaitLog(Pattern, int, Duration)}. */
     public MatchResult awaitLog(Pattern pattern, Duration timeout) {
         return awaitLog(pattern, 0, timeout);
@@ -318,8 +354,8 @@ public final class GatewayProcess implements AutoCloseable {
 
     /**
      * Stops the process: SIGTERM, up to the stop timeout for it to exit, then SIGKILL; afterwards SIGKILL to every
-     * descendant still running (they would outlive it otherwise). Returns the exit code (143 after SIGTERM for a
-     * JVM, 137 after SIGKILL). Idempotent.
+     * descendant still running (they would outlive it otherwise). Returns the exit code (0 for a gateway, which
+     * drains on SIGTERM; 143 after SIGTERM for another JVM; 137 after SIGKILL). Idempotent.
      *
      * @throws IllegalStateException if the process survives SIGKILL for {@code 5 s}
      */

@@ -30,6 +30,8 @@ public final class PeerResources {
     private String peerRootsPem;
     private String clientId;
     private String trustDomain;
+    private String ingressName;
+    private String egressName;
     private final List<String[]> exports = new ArrayList<>();
     private final List<String[]> imports = new ArrayList<>();
 
@@ -45,6 +47,16 @@ public final class PeerResources {
 
     public Mesh peer() {
         return peer;
+    }
+
+    /**
+     * The local gateways serving this peer ({@code spec.gateways}); default the convention's
+     * {@code ingress-<peer>} and {@code egress-<peer>}. One gateway may serve several peers.
+     */
+    public PeerResources gatewayNames(String ingress, String egress) {
+        this.ingressName = requireNonNull(ingress, "ingress");
+        this.egressName = requireNonNull(egress, "egress");
+        return this;
     }
 
     /** The addresses of the peer's ingress gateway ({@code spec.remote.addresses}); default 127.0.0.1. */
@@ -152,9 +164,9 @@ public final class PeerResources {
         }
         return yaml.append("  gateways:\n")
                 .append("    ingress:\n")
-                .append("      name: ").append(local.ingressName(peer)).append('\n')
+                .append("      name: ").append(ingressName != null ? ingressName : local.ingressName(peer)).append('\n')
                 .append("    egress:\n")
-                .append("      name: ").append(local.egressName(peer)).append('\n')
+                .append("      name: ").append(egressName != null ? egressName : local.egressName(peer)).append('\n')
                 .append("  security:\n")
                 .append("    trustDomain: ").append(trustDomain != null ? trustDomain : peer.trustDomain()).append('\n')
                 .append("    clientID: ").append(clientId != null ? clientId : peer.egressId(local).principal())

@@ -8,8 +8,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 import io.fedgate.core.internal.discovery.WatchStream;
+import io.fedgate.core.listener.ConnectionRecord;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -187,11 +189,22 @@ public final class DiscoveryHttpHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static String source(ChannelHandlerContext ctx) {
-        String source = ctx.channel().attr(SOURCE).get();
+        return source(ctx.channel());
+    }
+
+    /**
+     * The host a discovery client connects from: the {@link #SOURCE} attribute if a handler set it, else the
+     * downstream address of the connection's record (the PROXY protocol's source, when the listener takes it), else
+     * the socket's peer.
+     */
+    public static String source(Channel channel) {
+        String source = channel.attr(SOURCE).get();
         if (source != null) {
             return source;
         }
-        SocketAddress remote = ctx.channel().remoteAddress();
+        ConnectionRecord record = ConnectionRecord.of(channel);
+        SocketAddress remote = record != null && record.downstreamSocketAddress() != null
+                ? record.downstreamSocketAddress() : channel.remoteAddress();
         if (remote instanceof InetSocketAddress address) {
             return address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
         }

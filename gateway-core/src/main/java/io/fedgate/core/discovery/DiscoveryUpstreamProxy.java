@@ -294,14 +294,6 @@ public final class DiscoveryUpstreamProxy extends ChannelInboundHandlerAdapter {
     }
 
     private static String source(ChannelHandlerContext ctx) {
-        String source = ctx.channel().attr(DiscoveryHttpHandler.SOURCE).get();
-        if (source != null) {
-            return source;
-        }
-        SocketAddress remote = ctx.channel().remoteAddress();
-        if (remote instanceof InetSocketAddress address && address.getAddress() != null) {
-            return address.getAddress().getHostAddress();
-        }
-        return String.valueOf(remote);
+        return DiscoveryHttpHandler.source(ctx.channel());
     }
 }

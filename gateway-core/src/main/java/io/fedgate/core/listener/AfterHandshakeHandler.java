@@ -10,8 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 
 /**
- * Terminate mode, after the downstream's TLS handshake: once the peer is authenticated, steps out of the pipeline and
- * runs the action (connect upstream, then relay; reads that arrive meanwhile wait in a {@code HoldReadsHandler}). A
+ * Terminate mode, after the downstream's TLS handshake: once the peer is authenticated, passes the event on, steps
+ * out of the pipeline and runs the action (connect upstream, then relay; reads that arrive meanwhile wait in a {@code HoldReadsHandler}). A
  * failed handshake passes on to {@link DownstreamReporter}.
  */
 public final class AfterHandshakeHandler extends ChannelInboundHandlerAdapter {
@@ -28,6 +28,7 @@ public final class AfterHandshakeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SslHandshakeCompletionEvent && ((SslHandshakeCompletionEvent) evt).isSuccess()) {
+            ctx.fireUserEventTriggered(evt); // the reporter records the handshake (duration, peer SPIFFE ID)
             ctx.pipeline().remove(this);
             action.accept(ctx.channel());
             return;

@@ -1,7 +1,8 @@
 package io.fedgate.core.listener;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.util.logging.Logger;
 
 import javax.net.ssl.SSLException;
@@ -12,13 +13,18 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.relay.Relay;
+import io.fedgate.core.spiffe.SpiffeId;
+import io.fedgate.core.trust.SpiffeTrustManager;
 import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
 import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.trust.PeerRefusal;
@@ -40,35 +46,64 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = Logger.getLogger("io.fedgate.core.listener.Listener");
 
+    private final ConnectionRecord record;
     private final String listener;
+    private final DownstreamConnections connections;
     private final GatewayMetrics metrics;
     private final RefusalLog refusals;
     private final boolean doneAfterHandshake;
-    private String serverName;
-    private String peer;
     private boolean settled;
 
     /**
-     * @param listener           the listener's name in logs and metrics
+     * @param record             the connection's record, from {@link DownstreamConnections#admit}; its listener
+     *                           names the connection in logs and metrics
      * @param doneAfterHandshake whether the reporter steps aside after a successful TLS handshake (the discovery
      *                           listener answers everything after that in HTTP); the service listener keeps it
      *                           until the relay starts
      */
-    public DownstreamReporter(String listener, GatewayMetrics metrics, RefusalLog refusals, boolean doneAfterHandshake) {
-        this.listener = listener;
-        this.metrics = metrics;
-        this.refusals = refusals;
+    public DownstreamReporter(ConnectionRecord record, DownstreamConnections connections, RefusalLog refusals,
+                              boolean doneAfterHandshake) {
+        this.record = requireNonNull(record, "record");
+        this.listener = record.listener();
+        this.connections = requireNonNull(connections, "connections");
+        this.metrics = connections.metrics();
+        this.refusals = requireNonNull(refusals, "refusals");
         this.doneAfterHandshake = doneAfterHandshake;
     }
 
     /** The server name the downstream asked for, once known. */
     public void serverName(String serverName) {
-        this.serverName = serverName;
+        record.serverName(serverName);
     }
 
     /** The peer the downstream's route leads to (or comes from), once known; {@code unknown} until then. */
     public void peer(String peer) {
-        this.peer = peer;
+        record.peer(peer);
+    }
+
+    /**
+     * Joins {@code downstream} to its connected {@code upstream}: the reporter steps aside, and the relay reports
+     * the connection's end to Istio's TCP meters and the access log. Call on the event loop.
+     *
+     * @param peer      the peer the connection belongs to
+     * @param direction {@code inbound} (ingress) or {@code outbound} (egress), Istio's label
+     * @param service   the destination service, as metrics name it
+     * @param cluster   the upstream cluster, as the access log names it
+     */
+    public void relay(Channel downstream, Channel upstream, String peer, String direction, String service,
+                      String cluster) {
+        if (!downstream.isActive()) {
+            upstream.close(); // the downstream left while we were connecting
+            return;
+        }
+        relayStarted(downstream.pipeline().context(this));
+        record.peer(peer);
+        record.relayStarted(cluster, upstream.remoteAddress());
+        metrics.connectionOpened(peer, direction, service);
+        Relay.start(downstream, upstream, relay -> {
+            metrics.connectionClosed(peer, direction, service, relay.bytesFromUpstream(), relay.bytesFromDownstream());
+            connections.relayEnded(record, relay.bytesFromDownstream(), relay.bytesFromUpstream(), relay.failure());
+        });
     }
 
     /** The relay (or the HTTP layer) took over: from here the connection's end is not a refusal. */
@@ -83,11 +118,12 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             return;
         }
         settled = true;
-        String peer = this.peer == null ? RefusalLog.UNKNOWN_PEER : this.peer;
+        String peer = record.peer() == null ? RefusalLog.UNKNOWN_PEER : record.peer();
+        record.refused(reason, detail);
         metrics.downstreamRefused(listener, reason, peer);
         refusals.refused(peer, listener, reason, detail);
-        LOG.info(() -> "refused listener=" + listener + " downstream=" + address(channel.remoteAddress()) + " sni="
-                + quoted(serverName) + " peer=" + peer + " reason=" + reason + ": " + detail);
+        LOG.info(() -> "refused listener=" + listener + " downstream=" + quoted(record.downstreamAddress()) + " sni="
+                + quoted(record.serverName()) + " peer=" + peer + " reason=" + reason + ": " + detail);
         channel.close();
     }
 
@@ -95,7 +131,7 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof SniCompletionEvent) {
             SniCompletionEvent sni = (SniCompletionEvent) evt;
-            serverName = sni.hostname();
+            record.serverName(sni.hostname());
             if (!sni.isSuccess()) {
                 refuse(ctx, sni.cause());
             }
@@ -103,7 +139,15 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             SslHandshakeCompletionEvent handshake = (SslHandshakeCompletionEvent) evt;
             if (!handshake.isSuccess()) {
                 refuse(ctx, handshake.cause());
-            } else if (doneAfterHandshake) {
+                return;
+            }
+            metrics.downstreamHandshake(listener, System.nanoTime() - record.startNanos());
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            if (ssl != null) {
+                SpiffeId id = SpiffeTrustManager.peerId(ssl.engine());
+                record.peerSpiffeId(id == null ? null : id.toString());
+            }
+            if (doneAfterHandshake) {
                 relayStarted(ctx);
             }
         } else if (evt == ChannelInputShutdownEvent.INSTANCE) {
@@ -133,7 +177,9 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, Throwable cause) {
         Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
         Channel channel = ctx.channel();
-        if (root instanceof RouteRefusedException) {
+        if (cause instanceof HAProxyProtocolException || root instanceof HAProxyProtocolException) {
+            refuse(channel, ProxyProtocolHandler.REASON, String.valueOf(root.getMessage()));
+        } else if (root instanceof RouteRefusedException) {
             refuse(channel, ((RouteRefusedException) root).reason(), root.getMessage());
         } else if (root instanceof NoEndpointReachableException) {
             refuse(channel, UPSTREAM_UNREACHABLE, root.getMessage());
@@ -150,10 +196,6 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             PeerRefusal refusal = PeerRefusal.of(root);
             refuse(channel, refusal.reason().code(), refusal.detail());
         }
-    }
-
-    private static String address(SocketAddress address) {
-        return address == null ? "-" : address.toString().replaceFirst("^/", "");
     }
 
     private static String quoted(String value) {

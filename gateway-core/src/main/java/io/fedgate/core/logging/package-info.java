@@ -1,2 +1,5 @@
-/** Process-wide logging set-up: java.util.logging to stderr, one line per record. */
+/**
+ * Process-wide logging set-up (java.util.logging to stderr, one line per record) and the access log (one JSON line
+ * per connection, to stdout or a file, written off the event loops).
+ */
 package io.fedgate.core.logging;

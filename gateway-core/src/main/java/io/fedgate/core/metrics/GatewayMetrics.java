@@ -2,13 +2,19 @@ package io.fedgate.core.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -29,6 +35,15 @@ public final class GatewayMetrics {
     private final ConcurrentMap<Tags, Counter> refusals = new ConcurrentHashMap<>();
     private final ConcurrentMap<Tags, Counter> connectFailures = new ConcurrentHashMap<>();
     private final ConcurrentMap<Tags, ConnectionMeters> connections = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> handshakes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Tags, Counter> resyncs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> reloads = new ConcurrentHashMap<>();
+
+    /** Handshake histogram buckets: a loopback handshake takes about a millisecond, a WAN one tens to hundreds. */
+    private static final Duration[] HANDSHAKE_BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
     public GatewayMetrics(MeterRegistry registry, GatewayRole role) {
         this.registry = requireNonNull(registry, "registry");
@@ -66,6 +81,61 @@ public final class GatewayMetrics {
                 .description("Failed attempts to connect to an upstream endpoint")
                 .tags(t)
                 .register(registry)).increment();
+    }
+
+    /** Exports {@code count} as the number of open downstream connections of {@code listener}. */
+    public void activeConnections(String listener, AtomicInteger count) {
+        Gauge.builder("fedgate." + role + ".downstream.cx.active", count, AtomicInteger::get)
+                .description("Downstream connections open now")
+                .tag("listener", listener)
+                .register(registry);
+    }
+
+    /** A downstream's TLS handshake succeeded {@code nanos} after the connection was accepted. */
+    public void downstreamHandshake(String listener, long nanos) {
+        handshakes.computeIfAbsent(listener, name -> Timer.builder("fedgate." + role + ".downstream.tls.handshake")
+                .description("Successful downstream TLS handshakes, by duration")
+                .tag("listener", name)
+                .serviceLevelObjectives(HANDSHAKE_BUCKETS)
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Exports the state of the discovery watch of {@code peer}: 1 while connected, 0 otherwise. */
+    public void watchConnected(String peer, Supplier<Boolean> connected) {
+        Gauge.builder("fedgate." + role + ".discovery.watch.connected", connected, c -> c.get() ? 1 : 0)
+                .description("Whether the discovery watch of the peer is connected")
+                .tag("peer", peer)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * A full discovery resync of {@code peer}'s services.
+     *
+     * @param cause {@code connected}, {@code checksum-mismatch}, {@code resync-event}, {@code periodic}
+     */
+    public void discoveryResync(String peer, String cause) {
+        Tags tags = Tags.of("peer", peer, "cause", snakeCase(cause));
+        resyncs.computeIfAbsent(tags, t -> Counter.builder("fedgate." + role + ".discovery.resyncs")
+                .description("Full resyncs of a peer's services, by cause")
+                .tags(t)
+                .register(registry)).increment();
+    }
+
+    /** A reload of config and certificates finished: {@code applied} or {@code refused}. */
+    public void configReload(String result) {
+        reloads.computeIfAbsent(result, r -> Counter.builder("fedgate." + role + ".config.reloads")
+                .description("Reloads of the config directory and certificate files, by result")
+                .tag("result", r)
+                .register(registry)).increment();
+    }
+
+    /** Exports how many access-log lines were dropped because the writer fell behind. */
+    public void accessLogDropped(Supplier<Long> dropped) {
+        Gauge.builder("fedgate." + role + ".access.log.dropped", dropped, d -> d.get())
+                .description("Access log lines dropped because the writer fell behind")
+                .strongReference(true)
+                .register(registry);
     }
 
     /** A relayed connection opened. */

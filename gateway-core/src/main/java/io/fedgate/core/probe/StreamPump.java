@@ -7,6 +7,8 @@ import java.nio.channels.ClosedChannelException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -74,6 +76,10 @@ final class StreamPump extends ChannelInboundHandlerAdapter {
     private InetSocketAddress localAddress;
     private InetSocketAddress remoteAddress;
     private ScheduledFuture<?> timeoutTask;
+    private long pauseAt = -1;
+    private CompletableFuture<Void> pauseReached;
+    private CompletionStage<?> resume;
+    private boolean resumed;
 
     private StreamPump(boolean echo, long bytesToSend, long seed, HalfClose halfClose, boolean tls, Duration timeout,
                        Consumer<ConnectionReport> listener) {
@@ -100,6 +106,19 @@ final class StreamPump extends ChannelInboundHandlerAdapter {
     static StreamPump echoing(HalfClose halfClose, boolean tls, Duration timeout,
                               Consumer<ConnectionReport> listener) {
         return new StreamPump(true, 0, 0, halfClose, tls, timeout, listener);
+    }
+
+    /**
+     * Sends the first {@code bytes} bytes, completes {@code reached} once they are written, and sends the rest only
+     * after {@code resume} completes: a connection kept in flight while a test does something to the gateway.
+     */
+    void pauseAfter(long bytes, CompletableFuture<Void> reached, CompletionStage<?> resume) {
+        if (bytes < 0 || bytes > bytesToSend) {
+            throw new IllegalArgumentException("bytes: " + bytes + " (expected: 0-" + bytesToSend + ")");
+        }
+        this.pauseAt = bytes;
+        this.pauseReached = requireNonNull(reached, "reached");
+        this.resume = requireNonNull(resume, "resume");
     }
 
     @Override
@@ -224,6 +243,15 @@ final class StreamPump extends ChannelInboundHandlerAdapter {
             return;
         }
         sending = true;
+        if (resume != null) {
+            resume.whenComplete((ignored, failure) -> ctx.executor().execute(() -> {
+                resumed = true;
+                sendMore(ctx);
+            }));
+            if (pauseAt == 0) {
+                pauseReached.complete(null);
+            }
+        }
         if (!echo) {
             sendMore(ctx);
         }
@@ -233,8 +261,9 @@ final class StreamPump extends ChannelInboundHandlerAdapter {
         if (!sending || outputEnding || !ctx.channel().isActive()) {
             return;
         }
-        while (generated < bytesToSend && ctx.channel().isWritable()) {
-            int length = (int) Math.min(CHUNK_SIZE, bytesToSend - generated);
+        long limit = pauseAt >= 0 && !resumed ? pauseAt : bytesToSend;
+        while (generated < limit && ctx.channel().isWritable()) {
+            int length = (int) Math.min(CHUNK_SIZE, limit - generated);
             if (scratch == null) {
                 scratch = new byte[CHUNK_SIZE];
             }
@@ -255,6 +284,9 @@ final class StreamPump extends ChannelInboundHandlerAdapter {
         return future -> {
             if (future.isSuccess()) {
                 written += length;
+                if (pauseReached != null && written >= pauseAt) {
+                    pauseReached.complete(null);
+                }
             } else {
                 fail(ctx, future.cause());
             }

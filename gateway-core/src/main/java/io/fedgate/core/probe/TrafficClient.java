@@ -2,10 +2,12 @@ package io.fedgate.core.probe;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -14,6 +16,8 @@ import javax.net.ssl.SSLEngine;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -21,6 +25,11 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
@@ -108,6 +117,10 @@ public final class TrafficClient implements AutoCloseable {
         private HalfClose halfClose = HalfClose.SHUTDOWN_OUTPUT;
         private Duration timeout = TIMEOUT;
         private Duration handshakeTimeout = HANDSHAKE_TIMEOUT;
+        private long pauseAt = -1;
+        private CompletableFuture<Void> pauseReached;
+        private CompletionStage<?> resume;
+        private InetSocketAddress proxySource;
 
         Request(InetSocketAddress address) {
             this.address = address;
@@ -164,11 +177,35 @@ public final class TrafficClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Sends the first {@code bytes} bytes of what {@link #send} names, completes {@code reached} once they are
+         * written, and the rest only after {@code resume} completes; for one connection kept in flight.
+         */
+        public Request pauseAfter(long bytes, CompletableFuture<Void> reached, CompletionStage<?> resume) {
+            this.pauseAt = bytes;
+            this.pauseReached = requireNonNull(reached, "reached");
+            this.resume = requireNonNull(resume, "resume");
+            return this;
+        }
+
+        /**
+         * Starts the connection with a PROXY protocol v2 header naming {@code source} as the client (what a load
+         * balancer in front of a gateway sends), before any TLS.
+         */
+        public Request proxyProtocol(InetSocketAddress source) {
+            this.proxySource = requireNonNull(source, "source");
+            return this;
+        }
+
         /** Opens the connection; the future completes (never exceptionally) when it has closed. */
         public CompletableFuture<ConnectionReport> start() {
             CompletableFuture<ConnectionReport> done = new CompletableFuture<>();
             boolean tls = clientContext != null;
             StreamPump pump = StreamPump.sending(bytesToSend, seed, halfClose, tls, timeout, done::complete);
+            if (resume != null) {
+                pump.pauseAfter(pauseAt, pauseReached, resume);
+            }
+            InetSocketAddress proxied = proxySource;
             SslContext context = clientContext;
             String host = sniHost;
             long handshakeMillis = handshakeTimeout.toMillis();
@@ -182,6 +219,10 @@ public final class TrafficClient implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             try {
+                                if (proxied != null) {
+                                    ch.pipeline().addLast(HAProxyMessageEncoder.INSTANCE);
+                                    ch.pipeline().addLast(new ProxyHeaderWriter(proxyHeader(proxied, address)));
+                                }
                                 if (context != null) {
                                     SslHandler ssl = context.newHandler(ch.alloc(), host, address.getPort());
                                     ch.pipeline().addLast(ssl);
@@ -223,6 +264,41 @@ public final class TrafficClient implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
+    /** A PROXY protocol v2 header for a TCP connection from {@code source} to {@code destination}. */
+    static HAProxyMessage proxyHeader(InetSocketAddress source, InetSocketAddress destination) {
+        boolean v6 = source.getAddress() instanceof Inet6Address;
+        if (v6 != destination.getAddress() instanceof Inet6Address) {
+            throw new IllegalArgumentException("PROXY source " + source + " and destination " + destination
+                    + " must be of one address family");
+        }
+        return new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY,
+                v6 ? HAProxyProxiedProtocol.TCP6 : HAProxyProxiedProtocol.TCP4, source.getAddress().getHostAddress(),
+                destination.getAddress().getHostAddress(), source.getPort(), destination.getPort());
+    }
+
+    /** Writes a PROXY protocol header first (through the encoder before it), before the handlers behind it start. */
+    private static final class ProxyHeaderWriter extends ChannelInboundHandlerAdapter {
+        private final HAProxyMessage header;
+
+        ProxyHeaderWriter(HAProxyMessage header) {
+            this.header = header;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ctx.writeAndFlush(header); // the encoder releases it
+            ctx.pipeline().remove(this);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (header.refCnt() > 0 && !ctx.channel().isActive()) {
+                header.release(); // never written: the connect failed
             }
         }
     }

@@ -3,11 +3,15 @@ package io.fedgate.core.trust;
 import static java.util.Objects.requireNonNull;
 
 import java.net.Socket;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509ExtendedTrustManager;
+
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 
 import io.fedgate.core.spiffe.SpiffeId;
 
@@ -25,8 +29,30 @@ import io.fedgate.core.spiffe.SpiffeId;
  * The socket and engine-less variants refuse, because an authorizer may need the connection to decide.
  */
 public final class SpiffeTrustManager extends X509ExtendedTrustManager {
+    /** Session value under which an accepted peer's {@link SpiffeId} is kept. */
+    private static final String PEER_ID = "fedgate.peer-spiffe-id";
+
     private final SvidVerifier verifier;
     private final PeerAuthorizer authorizer;
+
+    /**
+     * The SPIFFE ID of the peer {@code engine} accepted after its handshake: as this trust manager kept it, or read
+     * from the peer's certificate; {@code null} if there is none.
+     */
+    public static SpiffeId peerId(SSLEngine engine) {
+        SSLSession session = engine.getSession();
+        Object kept = session.getValue(PEER_ID);
+        if (kept instanceof SpiffeId) {
+            return (SpiffeId) kept;
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return chain.length > 0 && chain[0] instanceof X509Certificate
+                    ? X509Svids.spiffeId((X509Certificate) chain[0]) : null;
+        } catch (SSLPeerUnverifiedException | PeerRefusedException e) {
+            return null;
+        }
+    }
 
     /** A trust manager verifying against {@code verifier}'s bundles and authorizing with {@code authorizer}. */
     public SpiffeTrustManager(SvidVerifier verifier, PeerAuthorizer authorizer) {
@@ -45,6 +71,12 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
         authorizer.authorize(id, engine);
         SSLSession session = engine == null ? null : engine.getHandshakeSession();
         if (session != null) {
+            if (engine instanceof ReferenceCountedOpenSslEngine) {
+                // Kept for the access log, so the certificate is not parsed again. Not with the JDK's engine: there a
+                // session value makes TLS 1.3 send a fresh session ticket, and the invalidation below would not stop
+                // the next connection from resuming with it.
+                session.putValue(PEER_ID, id);
+            }
             // A resumed session skips the trust manager, and with it expiry and authorization (an egress's allowed
             // IDs change with discovery). An invalidated session is never cached or ticketed by the JDK; OpenSSL
             // ignores this, so SslContexts turns its session cache off.

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -72,6 +73,19 @@ public final class DiscoveryClient implements AutoCloseable {
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
     /** Default longest retry delay. */
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
+    /** Resync cause: the watch was accepted; every connection starts with a full sync. */
+    public static final String CONNECTED = "connected";
+    /** Resync cause: a watch event could not be parsed. */
+    public static final String UNREADABLE_EVENT = "unreadable-event";
+    /** Resync cause: an event arrived while a full sync was in flight, whose list may predate it. */
+    public static final String EVENT_DURING_SYNC = "event-during-sync";
+    /** Resync cause: the server sent a bare {@code {"action":"update"}}. */
+    public static final String RESYNC_EVENT = "resync-event";
+    /** Resync cause: the list after applying an event did not have the event's checksum. */
+    public static final String CHECKSUM_MISMATCH = "checksum-mismatch";
+    /** Resync cause: the periodic full sync. */
+    public static final String PERIODIC = "periodic";
+
     /** Default period of the full resync while connected. */
     public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofSeconds(60);
     /** Default TCP connect and TLS handshake timeout (each). */
@@ -101,6 +115,7 @@ public final class DiscoveryClient implements AutoCloseable {
     /** Null for Netty's default resolver (which blocks the event loop on a DNS name). */
     private final AddressResolverGroup<?> resolver;
     private final DiscoveryListener listener;
+    private final Consumer<String> resyncs;
     private final Clock clock;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -145,6 +160,7 @@ public final class DiscoveryClient implements AutoCloseable {
         this.channelClass = builder.channelClass;
         this.resolver = builder.resolver;
         this.listener = builder.listener;
+        this.resyncs = builder.resyncs;
         this.clock = builder.clock;
         this.initialBackoff = builder.initialBackoff;
         this.maxBackoff = builder.maxBackoff;
@@ -272,7 +288,7 @@ public final class DiscoveryClient implements AutoCloseable {
         lastErrorReason = null;
         publish();
         syncGiveUpAt = null;
-        requestFullSync();
+        requestFullSync(CONNECTED);
     }
 
     /** One line of the watch stream. */
@@ -287,22 +303,22 @@ public final class DiscoveryClient implements AutoCloseable {
             event = DiscoveryJson.readWatchEvent(line);
         } catch (DiscoveryFormatException | IllegalArgumentException e) {
             LOG.log(Level.WARNING, () -> peer.name() + ": unreadable watch event, resyncing: " + e.getMessage());
-            requestFullSync();
+            requestFullSync(UNREADABLE_EVENT);
             return;
         }
         if (syncing || current == null) {
-            requestFullSync(); // The list in flight may predate this event: fetch again once it is in.
+            requestFullSync(EVENT_DURING_SYNC); // The list in flight may predate this event: fetch again once it is in.
             return;
         }
         if (event.isResync()) {
-            requestFullSync();
+            requestFullSync(RESYNC_EVENT);
             return;
         }
         ServiceListMessage next = current.apply(event);
         if (next.checksum() != event.checksum()) {
             LOG.fine(() -> peer.name() + ": checksum mismatch after " + event + " (computed "
                     + DiscoveryChecksum.format(next.checksum()) + "), resyncing");
-            requestFullSync();
+            requestFullSync(CHECKSUM_MISMATCH);
             return;
         }
         deliver(next);
@@ -356,14 +372,15 @@ public final class DiscoveryClient implements AutoCloseable {
 
     private void periodicResync() {
         if (connected) {
-            requestFullSync();
+            requestFullSync(PERIODIC);
         }
     }
 
-    private void requestFullSync() {
+    private void requestFullSync(String cause) {
         if (closed || !connected) {
             return;
         }
+        resyncs.accept(cause);
         if (syncing) {
             syncAgain = sync != null; // During a retry pause the next attempt fetches a fresh list anyway.
             return;
@@ -407,7 +424,7 @@ public final class DiscoveryClient implements AutoCloseable {
         deliver(list);
         if (syncAgain) {
             syncAgain = false;
-            requestFullSync();
+            requestFullSync(EVENT_DURING_SYNC);
         }
     }
 
@@ -572,6 +589,7 @@ public final class DiscoveryClient implements AutoCloseable {
         private final Class<? extends Channel> channelClass;
         private AddressResolverGroup<?> resolver;
         private DiscoveryListener listener = DiscoveryListener.NONE;
+        private Consumer<String> resyncs = cause -> { };
         private Clock clock = Clock.systemUTC();
         private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
@@ -603,6 +621,12 @@ public final class DiscoveryClient implements AutoCloseable {
         /** Told about every new list, on the event loop. */
         public Builder listener(DiscoveryListener listener) {
             this.listener = requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** Told the cause of every full sync requested ({@link #CONNECTED}, {@link #CHECKSUM_MISMATCH}, ...), for metrics. */
+        public Builder resyncs(Consumer<String> resyncs) {
+            this.resyncs = requireNonNull(resyncs, "resyncs");
             return this;
         }
 

@@ -1,0 +1,67 @@
+package io.fedgate.core.listener;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * With {@code --proxy-protocol}: takes the PROXY protocol header (v2, or v1) that the load balancer in front of the
+ * ingress sends first, and makes its source address the downstream's address in the access log, in refusal lines
+ * and in the discovery status's {@code remotes[].source}; then steps aside. A connection that does not start with
+ * a valid header is refused ({@value #REASON}), as Envoy's {@code proxy_protocol} listener filter does; a
+ * {@code LOCAL} header (the balancer's own health check) keeps the socket's address.
+ */
+public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
+    public static final String DECODER = "proxy-protocol-decoder";
+    public static final String NAME = "proxy-protocol";
+    /** Refusal reason: the connection did not start with a valid PROXY protocol header. */
+    public static final String REASON = "bad-proxy-protocol";
+
+    /** Adds the decoder and this handler at the head of {@code pipeline}. */
+    public static void addFirst(ChannelPipeline pipeline) {
+        pipeline.addFirst(NAME, new ProxyProtocolHandler());
+        pipeline.addFirst(DECODER, new HAProxyMessageDecoder());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HAProxyMessage)) {
+            ctx.fireChannelRead(msg); // the decoder passes on what follows the header once it has removed itself
+            return;
+        }
+        HAProxyMessage header = (HAProxyMessage) msg;
+        try {
+            if (header.command() == HAProxyCommand.PROXY && (header.proxiedProtocol() == HAProxyProxiedProtocol.TCP4
+                    || header.proxiedProtocol() == HAProxyProxiedProtocol.TCP6)) {
+                InetSocketAddress source = new InetSocketAddress(literal(header.sourceAddress()), header.sourcePort());
+                ConnectionRecord record = ConnectionRecord.of(ctx.channel());
+                if (record != null) {
+                    record.downstream(source);
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(header);
+        }
+        ctx.pipeline().remove(this);
+    }
+
+    /** The decoder checked the address's syntax; this turns it into an address without a DNS lookup. */
+    private static InetAddress literal(String address) {
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(address);
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("PROXY source address " + address, e);
+        }
+    }
+}

@@ -1,0 +1,344 @@
+package io.fedgate.ingress;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.netty.handler.ssl.SslContext;
+
+import io.fedgate.core.demo.GatewayProcess;
+import io.fedgate.core.demo.Mesh;
+import io.fedgate.core.demo.PeerResources;
+import io.fedgate.core.demo.ServiceSpec;
+import io.fedgate.core.probe.ConnectionReport;
+import io.fedgate.core.probe.DigestingBackend;
+import io.fedgate.core.probe.Ending;
+import io.fedgate.core.probe.TrafficClient;
+import io.fedgate.core.routing.SniName;
+import io.fedgate.core.testing.FederationFixture;
+import io.fedgate.core.testing.FederationPki;
+import io.fedgate.core.trust.PeerAuthorizer;
+
+/**
+ * What an operator relies on, checked on the ingress as its own process: metrics and the access log follow the
+ * traffic byte for byte, SIGTERM drains (readiness 503, no new connections, the one in flight finishes, exit 0),
+ * {@code --max-connections} holds, a PROXY protocol v2 header sets the source the access log shows, and a watched
+ * config change adds a peer while a live connection continues, while an invalid one is refused and the old config
+ * keeps serving.
+ */
+class IngressOperationsIT {
+    private static final String EXPORTED = "ratings.bookinfo.svc.green-mesh-exports.local";
+    private static final String SNI = SniName.outbound(9080, EXPORTED);
+    private static final Duration STARTUP = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private FederationFixture federation;
+    private FederationFixture.MeshConfig redConfig;
+    private DigestingBackend ratings;
+    private GatewayProcess ingress;
+    private TrafficClient client;
+    private Path accessLog;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void setUp() {
+        federation = FederationFixture.create(dir);
+        ratings = DigestingBackend.echo();
+        redConfig = federation.redConfig()
+                .service(ServiceSpec.named("bookinfo", "ratings").port("http", 9080).endpoint(ratings.address()))
+                .export("bookinfo", "ratings");
+        redConfig.write();
+        accessLog = dir.resolve("access.log");
+        client = TrafficClient.create();
+    }
+
+    private void startIngress(String... extraArgs) {
+        FederationPki pki = federation.pki();
+        List<String> args = new ArrayList<>(federation.ingress(pki.red(), pki.green()).args(redConfig));
+        args.addAll(List.of("--access-log", accessLog.toString(), "--drain-timeout", "20s"));
+        args.addAll(List.of(extraArgs));
+        ingress = GatewayProcess.jar(GatewayProcess.ingressJar()).name("ingress-green-mesh").logDirectory(dir)
+                .args(args).start();
+        ingress.awaitReady(STARTUP); // from then on, file changes are watched
+    }
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (ingress != null) {
+            ingress.close();
+            ItLogs.keep(ingress, IngressOperationsIT.class);
+        }
+        if (ratings != null) {
+            ratings.close();
+        }
+    }
+
+    private SslContext greenEgress() {
+        return federation.pki().green().egressClientContext(federation.pki().red());
+    }
+
+    private TrafficClient.Request echo(long bytes) {
+        return client.to(ingress.awaitListening("service", STARTUP)).tls(greenEgress(), SNI).send(bytes, bytes)
+                .timeout(Duration.ofSeconds(60));
+    }
+
+    private static void assertIntactEcho(ConnectionReport report, long bytes) {
+        assertThat(report.ending()).as("%s", report).isEqualTo(Ending.EOF);
+        assertThat(report.bytesSent()).isEqualTo(bytes);
+        assertThat(report.bytesReceived()).as("echoed bytes").isEqualTo(bytes);
+        assertThat(report.sha256Received()).as("SHA-256 of the echo").isEqualTo(report.sha256Sent());
+    }
+
+    @Test
+    void metricsAndTheAccessLogFollowTheTrafficAndRefusalsAreCountedByReason() throws Exception {
+        startIngress();
+        long size = 3L << 20;
+        assertIntactEcho(echo(size).run(), size);
+        // A client of the wrong mesh: refused in the handshake.
+        Mesh blue = Mesh.create("blue-mesh");
+        ConnectionReport refused = client.to(ingress.awaitListening("service", STARTUP))
+                .tls(blue.egressClientContext(federation.pki().red(), PeerAuthorizer.anyVerified()), SNI)
+                .send(10, 1).run();
+        assertThat(refused.bytesReceived()).isZero();
+
+        String received = "istio_tcp_received_bytes_total{destination_service=\"ratings.bookinfo.svc.cluster.local\","
+                + "direction=\"inbound\",peer=\"green-mesh\"}";
+        awaitMetric(received, value -> value == size);
+        assertThat(metric(received.replace("received", "sent"))).as("bytes sent to the downstream").isEqualTo(size);
+        assertThat(metric("istio_tcp_connections_closed_total{destination_service=\"ratings.bookinfo.svc.cluster.local\","
+                + "direction=\"inbound\",peer=\"green-mesh\"}")).isEqualTo(1);
+        assertThat(metric("fedgate_ingress_downstream_cx_refused_total{listener=\"service\",peer=\"green-mesh\","
+                + "reason=\"untrusted_trust_domain\"}")).isEqualTo(1);
+        assertThat(metric("fedgate_ingress_downstream_tls_handshake_seconds_count{listener=\"service\"}")).isEqualTo(1);
+        assertThat(metric("fedgate_ingress_downstream_cx_active{listener=\"service\"}")).isZero();
+
+        List<String> lines = awaitAccessLogLines(2);
+        String relayed = lines.stream().filter(line -> line.contains("\"result\":\"relayed\"")).findFirst().orElseThrow();
+        assertThat(relayed).contains("\"listener\":\"service\"", "\"requested_server_name\":\"" + SNI + "\"",
+                "\"downstream_peer_uri_san\":\"" + federation.pki().green().egressId(federation.pki().red()) + "\"",
+                "\"peer\":\"green-mesh\"", "\"upstream_host\":\"" + hostPort(ratings.address()) + "\"",
+                "\"bytes_received\":" + size, "\"bytes_sent\":" + size);
+        String refusedLine = lines.stream().filter(line -> line.contains("\"result\":\"refused\"")).findFirst().orElseThrow();
+        assertThat(refusedLine).contains("\"reason\":\"untrusted-trust-domain\"", "\"bytes_received\":null");
+    }
+
+    @Test
+    void sigtermDrainsTheConnectionInFlightThenExitsZero() throws Exception {
+        startIngress();
+        long size = 1L << 20;
+        CompletableFuture<Void> halfway = new CompletableFuture<>();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        CompletableFuture<ConnectionReport> inFlight = echo(size).pauseAfter(size / 2, halfway, resume).start();
+        halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(admin("/healthz/ready").statusCode()).isEqualTo(200);
+
+        ingress.sendSignal("TERM");
+        HttpResponse<String> ready = awaitReadiness(503);
+        assertThat(ready.body()).startsWith("DRAINING");
+        InetSocketAddress service = ingress.awaitListening("service", STARTUP);
+        assertThat(connectRefused(service)).as("the service listener stopped accepting").isTrue();
+        assertThat(ingress.isAlive()).as("waits for the connection in flight").isTrue();
+
+        resume.complete(null);
+        assertIntactEcho(inFlight.get(60, TimeUnit.SECONDS), size);
+        assertThat(ingress.awaitExit(WAIT)).as("exit status after a drain").isZero();
+        assertThat(ingress.log()).contains("drained: every connection finished");
+    }
+
+    @Test
+    void connectionsBeyondMaxConnectionsAreRefusedAndCounted() throws Exception {
+        startIngress("--max-connections", "1");
+        long size = 256 << 10;
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        CompletableFuture<ConnectionReport> held = echo(size).pauseAfter(size / 2, started, resume).start();
+        started.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        ConnectionReport beyond = echo(1024).run();
+        assertThat(beyond.bytesReceived()).isZero();
+        assertThat(beyond.ending()).isIn(Ending.HANDSHAKE_FAILED, Ending.RESET, Ending.CLOSED, Ending.EOF);
+        awaitMetric("fedgate_ingress_downstream_cx_refused_total{listener=\"service\",peer=\"unknown\","
+                + "reason=\"max_connections\"}", value -> value == 1);
+
+        resume.complete(null);
+        assertIntactEcho(held.get(60, TimeUnit.SECONDS), size);
+        awaitMetric("fedgate_ingress_downstream_cx_active{listener=\"service\"}", value -> value == 0);
+        assertIntactEcho(echo(1024).run(), 1024); // below the limit again
+    }
+
+    @Test
+    void aProxyProtocolHeaderSetsTheSourceTheAccessLogShows() throws Exception {
+        startIngress("--proxy-protocol");
+        InetSocketAddress realClient = new InetSocketAddress("203.0.113.7", 41000);
+        ConnectionReport report = echo(4096).proxyProtocol(realClient).run();
+        assertIntactEcho(report, 4096);
+        // Without the header the connection is refused, with its reason.
+        ConnectionReport bare = echo(16).run();
+        assertThat(bare.bytesReceived()).isZero();
+
+        List<String> lines = awaitAccessLogLines(2);
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains("\"downstream_remote_address\":\"203.0.113.7:41000\"", "\"result\":\"relayed\""));
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+                .contains("\"result\":\"refused\"", "\"reason\":\"bad-proxy-protocol\""));
+    }
+
+    @Test
+    void aWatchedConfigChangeAddsAPeerWhileALiveConnectionContinues() throws Exception {
+        startIngress();
+        long size = 1L << 20;
+        CompletableFuture<Void> halfway = new CompletableFuture<>();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        CompletableFuture<ConnectionReport> live = echo(size).pauseAfter(size / 2, halfway, resume).start();
+        halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        // blue-mesh federates with red too, through this same ingress gateway.
+        Mesh red = federation.pki().red();
+        Mesh blue = Mesh.create("blue-mesh");
+        PeerResources redForBlue = new PeerResources(red, blue)
+                .gatewayNames(red.ingressName(federation.pki().green()), red.egressName(blue))
+                .export("bookinfo", "ratings");
+        redForBlue.files().forEach((name, yaml) -> write(redConfig.directory().resolve(name), yaml));
+        ingress.awaitLog(Pattern.compile("reloaded: peers=\\[green-mesh, blue-mesh\\]|reloaded: peers=\\[blue-mesh, green-mesh\\]"), WAIT);
+
+        SslContext blueEgress = blue.egressClientContext(red, PeerAuthorizer.exactly(red.ingressId(federation.pki().green())));
+        ConnectionReport fromBlue = client.to(ingress.awaitListening("service", STARTUP))
+                .tls(blueEgress, SniName.outbound(9080, "ratings.bookinfo.svc.blue-mesh-exports.local"))
+                .send(4096, 7).run();
+        assertIntactEcho(fromBlue, 4096);
+
+        resume.complete(null);
+        assertIntactEcho(live.get(60, TimeUnit.SECONDS), size);
+        assertThat(metric("fedgate_ingress_config_reloads_total{result=\"applied\"}")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void anInvalidConfigChangeIsRefusedAndTheRunningConfigKeepsServing() throws Exception {
+        startIngress();
+        write(redConfig.directory().resolve("broken.yaml"), """
+                apiVersion: federation.maistra.io/v1
+                kind: ServiceMeshPeer
+                metadata:
+                  name: broken
+                  namespace: red-mesh-system
+                spec:
+                  remote:
+                    addresses:
+                    - broken.example.com
+                    servicePort: 70000
+                """);
+        ingress.awaitLog(Pattern.compile("reload refused, keeping the running config"), WAIT);
+        HttpResponse<String> ready = admin("/healthz/ready");
+        assertThat(ready.statusCode()).as("still serving its running config").isEqualTo(200);
+        assertThat(ready.body()).startsWith("LIVE").contains("last reload refused", "broken.yaml", "spec.remote.servicePort");
+        assertThat(metric("fedgate_ingress_config_reloads_total{result=\"refused\"}")).isEqualTo(1);
+        assertIntactEcho(echo(64 << 10).run(), 64 << 10);
+
+        Files.delete(redConfig.directory().resolve("broken.yaml"));
+        ingress.awaitLog(Pattern.compile("reloaded: peers=\\[green-mesh\\]"), WAIT);
+        assertThat(admin("/healthz/ready").body()).isEqualTo("LIVE\n");
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    private HttpResponse<String> admin(String path) throws IOException, InterruptedException {
+        InetSocketAddress address = ingress.awaitListening("admin", STARTUP);
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort(address) + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> awaitReadiness(int status) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        HttpResponse<String> response = admin("/healthz/ready");
+        while (response.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            response = admin("/healthz/ready");
+        }
+        assertThat(response.statusCode()).as("readiness: %s", response.body()).isEqualTo(status);
+        return response;
+    }
+
+    /** A metric's value, or -1 if it is not there. */
+    private double metric(String series) throws Exception {
+        String page = admin("/stats/prometheus").body();
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(page);
+        return matcher.find() ? Double.parseDouble(matcher.group(1)) : -1;
+    }
+
+    private void awaitMetric(String series, Predicate<Double> expected) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        double value = metric(series);
+        while (!expected.test(value) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            value = metric(series);
+        }
+        if (!expected.test(value)) {
+            throw new AssertionError(series + " = " + value + " in:\n" + admin("/stats/prometheus").body());
+        }
+    }
+
+    private List<String> awaitAccessLogLines(int count) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<String> lines = List.of();
+        while (System.nanoTime() < deadline) {
+            lines = Files.exists(accessLog) ? Files.readAllLines(accessLog, StandardCharsets.UTF_8) : List.of();
+            if (lines.size() >= count) {
+                return lines;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("access log has " + lines.size() + " line(s), expected " + count + ": " + lines);
+    }
+
+    private static boolean connectRefused(InetSocketAddress address) {
+        try (Socket socket = new Socket()) {
+            socket.connect(address, 2_000);
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}
