@@ -22,11 +22,12 @@ import io.fedgate.core.config.ServicePort;
  * @param service       the local service
  * @param port          the service port
  * @param mode          terminate or pass through the downstream's TLS
+ * @param proxyProtocol whether upstream connections start with a PROXY protocol header
  * @param serverContext mTLS server context accepting exactly the peer's {@code clientID} (unused in pass-through)
  * @param endpoints     the cluster: the service port's endpoints, as targetPorts
  */
 record IngressRoute(PeerConfig peer, String exportedHost, Service service, ServicePort port, TlsMode mode,
-                    SslContext serverContext, List<HostPort> endpoints, AtomicInteger nextEndpoint) {
+                    UpstreamProxyProtocol proxyProtocol, SslContext serverContext, List<HostPort> endpoints, AtomicInteger nextEndpoint) {
 
     IngressRoute {
         requireNonNull(peer, "peer");
@@ -34,6 +35,7 @@ record IngressRoute(PeerConfig peer, String exportedHost, Service service, Servi
         requireNonNull(service, "service");
         requireNonNull(port, "port");
         requireNonNull(mode, "mode");
+        requireNonNull(proxyProtocol, "proxyProtocol");
         requireNonNull(serverContext, "serverContext");
         endpoints = List.copyOf(endpoints);
         requireNonNull(nextEndpoint, "nextEndpoint");

@@ -69,15 +69,17 @@ final class IngressRouteTable extends TlsRouteTable {
                     continue; // exports are computed from the catalogue, so this cannot happen; stay safe
                 }
                 TlsMode mode;
+                UpstreamProxyProtocol proxyProtocol;
                 try {
                     mode = TlsMode.of(service);
+                    proxyProtocol = UpstreamProxyProtocol.of(service);
                 } catch (IllegalArgumentException e) {
                     problems.add(e.getMessage());
                     continue;
                 }
                 String host = SniName.parse(export.hostname()).host();
                 for (ServicePort port : service.ports()) {
-                    IngressRoute route = new IngressRoute(peer, host, service, port, mode, serverContext,
+                    IngressRoute route = new IngressRoute(peer, host, service, port, mode, proxyProtocol, serverContext,
                             config.endpoints(service, port.port()), new AtomicInteger());
                     IngressRoute previous = routes.putIfAbsent(new SniName(host, port.port()), route);
                     if (previous != null) {

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.Future;
 import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.LeasedRoutes;
+import io.fedgate.core.listener.UpstreamProxyHeader;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.UpstreamConnector;
 import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
@@ -95,6 +96,9 @@ final class ServiceListenerContext {
 
     /** Joins downstream and upstream; the reporter steps aside and the relay reports the connection's end. */
     void startRelay(Channel downstream, Channel upstream, IngressRoute route, DownstreamReporter reporter) {
+        if (route.proxyProtocol() == UpstreamProxyProtocol.V2 && downstream.isActive()) {
+            UpstreamProxyHeader.send(downstream, upstream);
+        }
         reporter.relay(downstream, upstream, route.peer().name(), "inbound", route.serviceHost(clusterDomain),
                 cluster(route));
     }

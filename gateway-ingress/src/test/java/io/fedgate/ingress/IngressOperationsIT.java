@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -27,12 +29,27 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 
 import io.fedgate.core.demo.GatewayProcess;
 import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.demo.PeerResources;
 import io.fedgate.core.demo.ServiceSpec;
+import io.fedgate.core.listener.UpstreamProxyHeader;
 import io.fedgate.core.probe.ConnectionReport;
 import io.fedgate.core.probe.DigestingBackend;
 import io.fedgate.core.probe.Ending;
@@ -210,6 +227,81 @@ class IngressOperationsIT {
                 .contains("\"downstream_remote_address\":\"203.0.113.7:41000\"", "\"result\":\"relayed\""));
         assertThat(lines).anySatisfy(line -> assertThat(line)
                 .contains("\"result\":\"refused\"", "\"reason\":\"bad-proxy-protocol\""));
+    }
+
+    @Test
+    void anUpstreamThatAsksForItGetsAProxyHeaderWithTheCallersSpiffeId() throws Exception {
+        try (ProxiedEchoBackend backend = new ProxiedEchoBackend()) {
+            redConfig.service(ServiceSpec.named("bookinfo", "ratings").port("http", 9080).endpoint(backend.address())
+                    .annotation("fedgate.io/upstream-proxy-protocol", "v2"));
+            redConfig.write();
+            startIngress();
+            ConnectionReport report = echo(64 << 10).run();
+            assertIntactEcho(report, 64 << 10);
+
+            HAProxyMessage header = backend.headers.poll(10, TimeUnit.SECONDS);
+            assertThat(header).as("the header the backend decoded").isNotNull();
+            try {
+                assertThat(header.sourceAddress()).isEqualTo(report.localAddress().getAddress().getHostAddress());
+                assertThat(header.sourcePort()).isEqualTo(report.localAddress().getPort());
+                assertThat(header.destinationPort()).isEqualTo(ingress.awaitListening("service", STARTUP).getPort());
+                assertThat(tlv(header, UpstreamProxyHeader.SPIFFE_ID_TLV))
+                        .isEqualTo(federation.pki().green().egressId(federation.pki().red()).toString());
+                assertThat(tlv(header, UpstreamProxyHeader.AUTHORITY_TLV)).isEqualTo(SNI);
+            } finally {
+                header.release();
+            }
+        }
+    }
+
+    private static String tlv(HAProxyMessage header, byte type) {
+        return header.tlvs().stream().filter(tlv -> tlv.typeByteValue() == type).findFirst()
+                .map(tlv -> tlv.content().toString(StandardCharsets.UTF_8)).orElse(null);
+    }
+
+    /** An echo server behind a PROXY protocol decoder, keeping each header it decoded. */
+    private static final class ProxiedEchoBackend implements AutoCloseable {
+        final BlockingQueue<HAProxyMessage> headers = new LinkedBlockingQueue<>();
+        private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        private final Channel server;
+
+        ProxiedEchoBackend() {
+            server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline().addLast(new HAProxyMessageDecoder(), new ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                    if (msg instanceof HAProxyMessage) {
+                                        headers.add((HAProxyMessage) msg);
+                                    } else {
+                                        ctx.writeAndFlush(msg);
+                                    }
+                                }
+
+                                @Override
+                                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                                    if (evt instanceof ChannelInputShutdownEvent) {
+                                        ((SocketChannel) ctx.channel()).shutdownOutput();
+                                    }
+                                }
+                            });
+                        }
+                    }).bind("127.0.0.1", 0).syncUninterruptibly().channel();
+        }
+
+        InetSocketAddress address() {
+            return (InetSocketAddress) server.localAddress();
+        }
+
+        @Override
+        public void close() {
+            server.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            headers.forEach(HAProxyMessage::release);
+        }
     }
 
     @Test

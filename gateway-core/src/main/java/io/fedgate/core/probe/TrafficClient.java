@@ -2,10 +2,10 @@ package io.fedgate.core.probe;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -25,14 +25,12 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageEncoder;
-import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
-import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
+import io.fedgate.core.listener.UpstreamProxyHeader;
 import io.fedgate.core.tls.ClientSni;
 
 /**
@@ -221,7 +219,7 @@ public final class TrafficClient implements AutoCloseable {
                             try {
                                 if (proxied != null) {
                                     ch.pipeline().addLast(HAProxyMessageEncoder.INSTANCE);
-                                    ch.pipeline().addLast(new ProxyHeaderWriter(proxyHeader(proxied, address)));
+                                    ch.pipeline().addLast(new ProxyHeaderWriter(UpstreamProxyHeader.of(proxied, address, List.of())));
                                 }
                                 if (context != null) {
                                     SslHandler ssl = context.newHandler(ch.alloc(), host, address.getPort());
@@ -266,18 +264,6 @@ public final class TrafficClient implements AutoCloseable {
                 throw new IllegalStateException("interrupted", e);
             }
         }
-    }
-
-    /** A PROXY protocol v2 header for a TCP connection from {@code source} to {@code destination}. */
-    static HAProxyMessage proxyHeader(InetSocketAddress source, InetSocketAddress destination) {
-        boolean v6 = source.getAddress() instanceof Inet6Address;
-        if (v6 != destination.getAddress() instanceof Inet6Address) {
-            throw new IllegalArgumentException("PROXY source " + source + " and destination " + destination
-                    + " must be of one address family");
-        }
-        return new HAProxyMessage(HAProxyProtocolVersion.V2, HAProxyCommand.PROXY,
-                v6 ? HAProxyProxiedProtocol.TCP6 : HAProxyProxiedProtocol.TCP4, source.getAddress().getHostAddress(),
-                destination.getAddress().getHostAddress(), source.getPort(), destination.getPort());
     }
 
     /** Writes a PROXY protocol header first (through the encoder before it), before the handlers behind it start. */
