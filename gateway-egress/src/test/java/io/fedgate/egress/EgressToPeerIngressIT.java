@@ -163,6 +163,29 @@ class EgressToPeerIngressIT {
     }
 
     @Test
+    void metricsAndTheAccessLogFollowTheTraffic() throws Exception {
+        long size = 1L << 20;
+        ConnectionReport[] exchange = exchange(() -> client.to(egressService)
+                .tls(redWorkload(), SniName.outbound(9080, IMPORT_HOST)).send(size, 9).run());
+        assertThat(exchange[0].sha256Sent()).isEqualTo(exchange[1].sha256Received());
+
+        HttpClient http = HttpClient.newHttpClient();
+        String page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + egressAdmin.getPort()
+                + "/stats/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(page).contains("fedgate_egress_discovery_watch_connected{peer=\"green-mesh\"} 1.0")
+                .containsPattern("fedgate_egress_discovery_resyncs_total\\{cause=\"connected\",peer=\"green-mesh\"\\} [1-9]")
+                .containsPattern("fedgate_egress_downstream_tls_handshake_seconds_count\\{listener=\"service\"\\} [1-9]")
+                .contains("istio_tcp_received_bytes_total{destination_service=\"" + IMPORT_HOST
+                        + "\",direction=\"outbound\",peer=\"green-mesh\"}");
+        // The access log (stdout, so in the process's log): this connection's line, with the workload's identity.
+        String line = redEgress.awaitLog(Pattern.compile("^\\{.*\"bytes_received\":" + size + ",.*$", Pattern.MULTILINE),
+                STARTUP).group();
+        assertThat(line).contains("\"listener\":\"service\"", "\"result\":\"relayed\"", "\"peer\":\"green-mesh\"",
+                "\"downstream_peer_uri_san\":\"" + pki.red().id("productpage") + "\"",
+                "\"upstream_cluster\":\"outbound|9080||" + IMPORT_HOST + "\"");
+    }
+
+    @Test
     void sixtyFourMebibytesEachWayThroughThePlaintextListener() {
         MatchResult listening = redEgress.awaitLog(Pattern.compile("listening: plaintext 127\\.0\\.0\\.1:(\\d+) -> "
                 + Pattern.quote(IMPORT_HOST) + ":9080"), STARTUP);
