@@ -52,6 +52,8 @@ public final class LoadBench {
                 .option("tls-groups", "LIST", "x25519", "key-exchange groups of every fedgate and Netty TLS endpoint "
                         + "(" + TlsGroups.PROPERTY + "); x25519 is what HAProxy's OpenSSL 3.0 negotiates, "
                         + "'default' measures the shipped X25519MLKEM768-first list")
+                .option("access-log", "TARGET", "off", "the gateways' --access-log: off (HAProxy logs nothing here either), "
+                        + "stdout (into each gateway's log file under run/) or a file")
                 .option("warmup-seconds", "S", "15", "per scenario and workload kind, before measuring (JIT compilation)")
                 .optional("out", "DIR", "where results.md and results.json go (default bench/target/load/<time>)")
                 .option("ingress-jar", "FILE", "gateway-ingress/target/gateway-ingress.jar", "the ingress jar")
@@ -97,7 +99,7 @@ public final class LoadBench {
         Map<String, Map<String, List<Sample>>> results = new LinkedHashMap<>();
         Map<String, String> titles = new LinkedHashMap<>();
         try (LoadTopology topology = new LoadTopology(out.resolve("run"), gatewayPrefix, loadPrefix, jvmOpts,
-                tlsJvmOpts);
+                tlsJvmOpts, parsed.value("access-log"));
              LoadClient client = new LoadClient(1)) {
             topology.start(Path.of(parsed.value("ingress-jar")), Path.of(parsed.value("egress-jar")),
                     Path.of(parsed.value("bench-jar")), haproxy);

@@ -55,6 +55,7 @@ final class LoadTopology implements AutoCloseable {
     private final String[] loadCore;
     private final List<String> gatewayJvmArgs;
     private final List<String> backendJvmArgs;
+    private final String accessLog;
     private final Map<String, GatewayProcess> processes = new LinkedHashMap<>();
     private final Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
     private final List<SslContext> contexts = new ArrayList<>();
@@ -72,9 +73,11 @@ final class LoadTopology implements AutoCloseable {
      * @param loadCore    {@code taskset} prefix for the backends
      * @param gatewayJvmArgs JVM options of the gateways and the direct TLS server
      * @param backendJvmArgs JVM options of the backends (the pass-through scenarios' TLS servers)
+     * @param accessLog      the gateways' {@code --access-log}
      */
     LoadTopology(Path directory, List<String> gatewayCore, List<String> loadCore, List<String> gatewayJvmArgs,
-                 List<String> backendJvmArgs) {
+                 List<String> backendJvmArgs, String accessLog) {
+        this.accessLog = accessLog;
         this.directory = directory;
         this.gatewayCore = gatewayCore.toArray(String[]::new);
         this.loadCore = loadCore.toArray(String[]::new);
@@ -138,10 +141,10 @@ final class LoadTopology implements AutoCloseable {
         }
     }
 
-    private static List<String> gatewayArgs(Path config, Mesh mesh, String name, Path identity) {
+    private List<String> gatewayArgs(Path config, Mesh mesh, String name, Path identity) {
         List<String> args = GatewayArguments.of(config, mesh.namespace(), name, identity);
         args.addAll(List.of("--bind", "127.0.0.1", "--service-port", "0", "--discovery-port", "0", "--admin-port", "0",
-                "--idle-timeout", "1h"));
+                "--idle-timeout", "1h", "--access-log", accessLog));
         return args;
     }
 
