@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -78,8 +79,9 @@ final class Dockerfile {
             }
         }
         Map<String, Stage> frozen = new LinkedHashMap<>();
-        stages.forEach((name, stage) -> frozen.put(name, new Stage(name, stage.from(), List.copyOf(stage.instructions()))));
-        return new Dockerfile(path, java.util.Collections.unmodifiableMap(frozen));
+        stages.forEach((name, stage) -> frozen.put(name,
+                new Stage(name, stage.from(), List.copyOf(stage.instructions()))));
+        return new Dockerfile(path, Collections.unmodifiableMap(frozen));
     }
 
     private static List<Instruction> instructions(List<String> lines) {
@@ -113,7 +115,8 @@ final class Dockerfile {
     private static String substitute(String text, Map<String, String> args) {
         String result = text;
         for (Map.Entry<String, String> arg : args.entrySet()) {
-            result = result.replace("${" + arg.getKey() + "}", arg.getValue()).replace("$" + arg.getKey(), arg.getValue());
+            result = result.replace("${" + arg.getKey() + "}", arg.getValue())
+                    .replace("$" + arg.getKey(), arg.getValue());
         }
         return result;
     }

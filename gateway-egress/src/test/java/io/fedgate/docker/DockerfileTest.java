@@ -102,7 +102,8 @@ class DockerfileTest {
         assertThat(command).as("%s: HEALTHCHECK CMD", PATH).hasSize(3).startsWith("bash", "-c");
         String script = command.get(2);
         Matcher timeoutFlag = Pattern.compile("--timeout=(\\S+)").matcher(healthcheck);
-        Duration timeout = timeoutFlag.find() ? CommandLine.parseDuration(timeoutFlag.group(1)) : Duration.ofSeconds(30);
+        Duration timeout = timeoutFlag.find() ? CommandLine.parseDuration(timeoutFlag.group(1))
+                : Duration.ofSeconds(30); // Docker's default
         String admin = "/dev/tcp/127.0.0.1/" + GatewayOptions.DEFAULT_ADMIN_PORT;
         assertThat(script).as("%s: HEALTHCHECK script", PATH).contains(admin).contains("GET /healthz/ready ");
 
@@ -150,6 +151,8 @@ class DockerfileTest {
                 }
             }
         }
+        // docker-java, which Testcontainers builds with, refuses a context that leaves out its Dockerfile.
+        assertThat(ignore.excludes(ROOT.relativize(PATH).toString())).as(".dockerignore excludes %s", PATH).isFalse();
         for (String output : List.of(".git/HEAD", "gateway-core/target/classes/x.class",
                 "gateway-egress/target/gateway-egress.jar", "docs/ARCHITECTURE.md")) {
             assertThat(ignore.excludes(output)).as(".dockerignore keeps %s out of the build context", output).isTrue();

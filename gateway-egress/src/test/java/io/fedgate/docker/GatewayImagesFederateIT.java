@@ -164,7 +164,8 @@ class GatewayImagesFederateIT {
                 GatewayIdentity.of(workload.chain(), workload.privateKey(), List.of(workload.root())),
                 TrustBundles.builder().add(green.trustDomain(), green.ca().root()).build(),
                 PeerAuthorizer.exactly(green.egressId(red)), TlsProvider.preferred());
-        InetSocketAddress egress = new InetSocketAddress(greenEgress.getHost(), greenEgress.getMappedPort(SERVICE_PORT));
+        InetSocketAddress egress = new InetSocketAddress(greenEgress.getHost(),
+                greenEgress.getMappedPort(SERVICE_PORT));
         String sni = SniName.outbound(ECHO_PORT, ECHO_NAME + "." + ECHO_NAMESPACE + ".svc." + red.name()
                 + "-imports.local");
         try (TrafficClient client = TrafficClient.create()) {
@@ -181,7 +182,8 @@ class GatewayImagesFederateIT {
             assertThat(firstProblem).as("a first 1 KiB echo through %s; egress log:%n%s%nred ingress log:%n%s", sni,
                     greenEgress.getLogs(), redIngress.getLogs()).isEmpty();
 
-            ConnectionReport bulk = client.to(egress).tls(context, sni).send(BULK, 42).timeout(CONNECTION_TIMEOUT).run();
+            ConnectionReport bulk = client.to(egress).tls(context, sni).send(BULK, 42).timeout(CONNECTION_TIMEOUT)
+                    .run();
             // Back at the client: what returned is what was sent (the way back).
             assertThat(LinkTraffic.echoProblem(bulk)).as("%d bytes echoed through both gateways: %s", BULK, bulk)
                     .isEmpty();

@@ -209,8 +209,9 @@ class KubernetesManifestsTest {
                 Map<String, Object> port = Yaml.map(ports.get(i));
                 Object targetPort = port.getOrDefault("targetPort", port.get("port"));
                 OptionalInt container = gateway.resolvePort(targetPort);
-                assertThat(container).as("%s %s: a container port of %s", service.where("spec.ports[" + i + "].targetPort"),
-                        targetPort, gateway.manifest().where()).isPresent();
+                assertThat(container).as("%s %s: a container port of %s",
+                        service.where("spec.ports[" + i + "].targetPort"), targetPort, gateway.manifest().where())
+                        .isPresent();
                 // Peers and workloads dial the gateway's own port numbers (a peer's remote ports default to them).
                 assertThat(port.get("port")).as("%s", service.where("spec.ports[" + i + "].port"))
                         .isEqualTo(container.getAsInt());
@@ -228,8 +229,8 @@ class KubernetesManifestsTest {
             int admin = gateway.options().adminPort();
             Map<String, Object> readiness = gateway.probe("readiness")
                     .orElseThrow(() -> new AssertionError(gateway.where("readinessProbe") + ": missing"));
-            assertThat(Yaml.string(readiness.get("httpGet"), "path")).as("%s", gateway.where("readinessProbe.httpGet.path"))
-                    .contains("/healthz/ready");
+            assertThat(Yaml.string(readiness.get("httpGet"), "path"))
+                    .as("%s", gateway.where("readinessProbe.httpGet.path")).contains("/healthz/ready");
             assertThat(gateway.probe("liveness")).as("%s", gateway.where("livenessProbe")).isPresent();
             for (String kind : List.of("readiness", "liveness", "startup")) {
                 gateway.probe(kind).ifPresent(probe -> {
@@ -268,8 +269,10 @@ class KubernetesManifestsTest {
                             + options.certChain() + ")"));
             String secret = Yaml.string(certVolume.get("secret"), "secretName").orElseThrow(() -> new AssertionError(
                     gateway.podWhere("volumes") + ": the volume at " + certs + " is not a Secret: " + certVolume));
-            assertThat(Yaml.map(certVolume.get("secret"))).as("%s: a Secret volume with items would rename "
-                    + "Istio's files", gateway.podWhere("volumes[" + certVolume.get("name") + "]")).doesNotContainKey("items");
+            assertThat(Yaml.map(certVolume.get("secret")))
+                    .as("%s: a Secret volume with items would rename Istio's files",
+                            gateway.podWhere("volumes[" + certVolume.get("name") + "]"))
+                    .doesNotContainKey("items");
             assertThat(MANIFESTS.find("Secret", gateway.namespace(), secret).isPresent() || readme.contains(secret))
                     .as("%s: Secret %s is neither under docker/ nor documented in docker/README.md as created outside",
                             gateway.podWhere("volumes[" + certVolume.get("name") + "]"), secret)
@@ -314,8 +317,8 @@ class KubernetesManifestsTest {
                             DOCKERFILE.path())
                     .contains(uidGid[0]);
             gateway.securityContext("fsGroup").ifPresent(fsGroup -> assertThat(String.valueOf(fsGroup))
-                    .as("%s (lets the user read key.pem), against USER %s of %s", gateway.where("securityContext.fsGroup"),
-                            user, DOCKERFILE.path())
+                    .as("%s (lets the user read key.pem), against USER %s of %s",
+                            gateway.where("securityContext.fsGroup"), user, DOCKERFILE.path())
                     .isEqualTo(uidGid.length > 1 ? uidGid[1] : uidGid[0]));
             assertThat(gateway.securityContext("allowPrivilegeEscalation"))
                     .as("%s", gateway.where("securityContext.allowPrivilegeEscalation")).contains(false);
