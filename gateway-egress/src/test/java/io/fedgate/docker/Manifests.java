@@ -20,13 +20,11 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * mapping, are kept as failures rather than thrown, so a test can name them all.
  */
 final class Manifests {
-    private final Path directory;
     private final List<String> files;
     private final List<Manifest> documents;
     private final List<String> failures;
 
-    private Manifests(Path directory, List<String> files, List<Manifest> documents, List<String> failures) {
-        this.directory = directory;
+    private Manifests(List<String> files, List<Manifest> documents, List<String> failures) {
         this.files = List.copyOf(files);
         this.documents = List.copyOf(documents);
         this.failures = List.copyOf(failures);
@@ -48,7 +46,7 @@ final class Manifests {
                 failures.add(file + ": " + e.getMessage());
             }
         }
-        return new Manifests(directory, files, documents, failures);
+        return new Manifests(files, documents, failures);
     }
 
     /**
@@ -85,11 +83,7 @@ final class Manifests {
         }
     }
 
-    Path directory() {
-        return directory;
-    }
-
-    /** The YAML files read, relative to {@link #directory()}. */
+    /** The YAML files read, relative to the directory. */
     List<String> files() {
         return files;
     }
