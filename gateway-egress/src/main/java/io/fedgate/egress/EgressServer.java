@@ -66,7 +66,10 @@ public final class EgressServer implements Gateway {
     private final PrometheusMeterRegistry registry = GatewayMetrics.newPrometheusRegistry();
     private final RefusalLog refusals = new RefusalLog(Clock.systemUTC());
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.EGRESS);
-    private final List<Channel> listeners = new ArrayList<>();
+    /** The listeners a drain closes first: service and discovery. */
+    private final List<Channel> trafficListeners = new ArrayList<>();
+    /** Closed last, so that readiness and metrics answer while draining. */
+    private volatile Channel adminListener;
     private final AccessLog accessLog;
     private final DownstreamConnections connections;
     private final GatewayLifecycle lifecycle;
@@ -124,7 +127,7 @@ public final class EgressServer implements Gateway {
         Channel service = serverBootstrap(new ServiceListenerInitializer(serviceListener,
                 options.idleTimeout().toMillis()))
                 .bind(options.bind(), options.servicePort()).sync().channel();
-        listeners.add(service);
+        trafficListeners.add(service);
         LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
                 + serviceListener.routes().current().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
 
@@ -153,7 +156,7 @@ public final class EgressServer implements Gateway {
                     }
                 })
                 .bind(options.bind(), options.discoveryPort()).sync().channel();
-        listeners.add(discovery);
+        trafficListeners.add(discovery);
         LOG.info(() -> "listening: discovery " + AdminServer.address(discovery) + " peers=" + peers
                 + " (plain HTTP from a local discovery client, forwarded over mTLS)");
 
@@ -161,7 +164,7 @@ public final class EgressServer implements Gateway {
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
                 .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();
-        listeners.add(admin);
+        adminListener = admin;
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
         watches = new PeerWatches(loops.workers(), transport, loops.resolver(), this::updateServices, metrics);
         watches.watch(context);
@@ -238,7 +241,7 @@ public final class EgressServer implements Gateway {
 
     /** The service listener's bound address. */
     public InetSocketAddress serviceAddress() {
-        return (InetSocketAddress) listeners.get(0).localAddress();
+        return (InetSocketAddress) trafficListeners.get(0).localAddress();
     }
 
     /** The plaintext listeners' addresses by {@code outbound_.<port>_._.<local host>}; empty when off. */
@@ -250,7 +253,7 @@ public final class EgressServer implements Gateway {
     @Override
     public void drain() {
         if (draining.compareAndSet(false, true)) {
-            List<Channel> accepting = new ArrayList<>(listeners.subList(0, Math.min(2, listeners.size())));
+            List<Channel> accepting = new ArrayList<>(trafficListeners);
             synchronized (this) {
                 if (plaintext != null) {
                     accepting.addAll(plaintext.channels());
@@ -274,7 +277,10 @@ public final class EgressServer implements Gateway {
         if (watches != null) {
             watches.close();
         }
-        listeners.forEach(Channel::close);
+        trafficListeners.forEach(Channel::close);
+        if (adminListener != null) {
+            adminListener.close();
+        }
         if (plaintext != null) {
             plaintext.close();
         }

@@ -61,7 +61,10 @@ final class IngressServer implements Gateway {
     private final EventLoops loops;
     private final PrometheusMeterRegistry registry = GatewayMetrics.newPrometheusRegistry();
     private final GatewayMetrics metrics = new GatewayMetrics(registry, GatewayRole.INGRESS);
-    private final List<Channel> listeners = new ArrayList<>();
+    /** The listeners a drain closes first: service and discovery. */
+    private final List<Channel> trafficListeners = new ArrayList<>();
+    /** Closed last, so that readiness and metrics answer while draining. */
+    private volatile Channel adminListener;
     private final RefusalLog refusals = new RefusalLog(Clock.systemUTC());
     private final AccessLog accessLog;
     private final DownstreamConnections connections;
@@ -124,7 +127,7 @@ final class IngressServer implements Gateway {
                         new ServiceListenerInitializer(serviceListener, options.idleTimeout().toMillis(),
                                 options.proxyProtocol()))
                 .bind(options.bind(), options.servicePort()).sync().channel();
-        listeners.add(service);
+        trafficListeners.add(service);
         LOG.info(() -> "listening: service " + AdminServer.address(service) + " peers=" + peers + " routes="
                 + serviceListener.routes().current().size() + " tls=" + tls + " transport=" + Transport.describe(transport));
 
@@ -140,7 +143,7 @@ final class IngressServer implements Gateway {
                 .childHandler(new DiscoveryListenerInitializer(discoveryState::get, discoveryHandler, connections,
                         refusals, options.handshakeTimeout().toMillis(), options.proxyProtocol()))
                 .bind(options.bind(), options.discoveryPort()).sync().channel();
-        listeners.add(discovery);
+        trafficListeners.add(discovery);
         String server = options.discoveryUpstream().map(upstream -> "upstream " + upstream).orElse("built-in");
         LOG.info(() -> "listening: discovery " + AdminServer.address(discovery) + " peers=" + peers + " server="
                 + server + " tls=" + tls);
@@ -149,7 +152,7 @@ final class IngressServer implements Gateway {
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
                 .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();
-        listeners.add(admin);
+        adminListener = admin;
         LOG.info(() -> "listening: admin " + AdminServer.address(admin));
         lifecycle.watchFiles(this::reload);
         lifecycle.health().live(); // after the watch starts: a change seen as ready is never missed
@@ -181,7 +184,7 @@ final class IngressServer implements Gateway {
 
     /** The service listener's bound address. */
     InetSocketAddress serviceAddress() {
-        return (InetSocketAddress) listeners.get(0).localAddress();
+        return (InetSocketAddress) trafficListeners.get(0).localAddress();
     }
 
     /**
@@ -191,8 +194,7 @@ final class IngressServer implements Gateway {
     @Override
     public void drain() {
         if (draining.compareAndSet(false, true)) {
-            lifecycle.drain(listeners.subList(0, Math.min(2, listeners.size())),
-                    List.of(DiscoveryListenerInitializer.NAME), this::close);
+            lifecycle.drain(List.copyOf(trafficListeners), List.of(DiscoveryListenerInitializer.NAME), this::close);
         }
     }
 
@@ -207,7 +209,10 @@ final class IngressServer implements Gateway {
             return;
         }
         lifecycle.health().draining();
-        listeners.forEach(Channel::close);
+        trafficListeners.forEach(Channel::close);
+        if (adminListener != null) {
+            adminListener.close();
+        }
         connections.closeAll();
         loops.close();
         discoveryServer.close();
