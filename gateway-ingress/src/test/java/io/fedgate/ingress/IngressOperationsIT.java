@@ -192,6 +192,24 @@ class IngressOperationsIT {
     }
 
     @Test
+    void aSecondSigtermClosesTheConnectionsStillDraining() throws Exception {
+        startIngress();
+        long size = 1L << 20;
+        CompletableFuture<Void> halfway = new CompletableFuture<>();
+        CompletableFuture<ConnectionReport> inFlight = echo(size)
+                .pauseAfter(size / 2, halfway, new CompletableFuture<>()).start();
+        halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        ingress.sendSignal("TERM");
+        awaitReadiness(503);
+        ingress.sendSignal("TERM");
+        assertThat(ingress.awaitExit(Duration.ofSeconds(10))).as("exit status after a forced stop").isZero();
+        ConnectionReport cut = inFlight.get(30, TimeUnit.SECONDS);
+        assertThat(cut.bytesReceived()).as("the connection was closed, not finished").isLessThan(size);
+        assertThat(ingress.log()).contains("while draining: closing every connection now");
+    }
+
+    @Test
     void connectionsBeyondMaxConnectionsAreRefusedAndCounted() throws Exception {
         startIngress("--max-connections", "1");
         long size = 256 << 10;

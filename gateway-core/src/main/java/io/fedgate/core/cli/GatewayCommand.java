@@ -1,6 +1,7 @@
 package io.fedgate.core.cli;
 
 import java.io.PrintStream;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -78,11 +79,16 @@ public final class GatewayCommand {
         }
         running.set(gateway);
         // SIGTERM is Kubernetes' "stop": drain, then exit 0. The JVM's own handling would run the shutdown hook
-        // below and exit 143 without draining.
+        // below and exit 143 without draining. A second signal (Ctrl-C again) stops at once.
+        AtomicBoolean signalled = new AtomicBoolean();
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> {
-                Thread drain = new Thread(gateway::drain, "fedgate-drain");
-                drain.start();
+                if (signalled.compareAndSet(false, true)) {
+                    new Thread(gateway::drain, "fedgate-drain").start();
+                } else {
+                    LOG.warning("SIG" + signal.getName() + " while draining: closing every connection now");
+                    new Thread(gateway::close, "fedgate-close").start();
+                }
             });
         }
         Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "fedgate-shutdown"));
