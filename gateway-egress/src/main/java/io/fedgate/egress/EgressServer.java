@@ -212,11 +212,15 @@ public final class EgressServer implements Gateway {
 
     private EgressRouteTable rebuild() {
         EgressRouteTable routes = EgressRouteTable.build(context, lists);
+        install(routes);
+        return routes;
+    }
+
+    private void install(EgressRouteTable routes) {
         serviceListener.routes().replace(routes);
         if (plaintext != null) {
             plaintext.update(routes);
         }
-        return routes;
     }
 
     /**
@@ -227,14 +231,22 @@ public final class EgressServer implements Gateway {
     public void reload() {
         lifecycle.reload(next -> {
             SslContext serverContext = serverContext(next);
-            synchronized (this) {
-                context = next;
-                lists.keySet().retainAll(next.peerNames());
-                rebuild();
-                ReferenceCountUtil.release(serviceListener.replaceServerContext(serverContext));
-                if (watches != null) {
-                    watches.watch(next);
+            try {
+                synchronized (this) {
+                    Map<String, ServiceListMessage> kept = new HashMap<>(lists);
+                    kept.keySet().retainAll(next.peerNames());
+                    EgressRouteTable routes = EgressRouteTable.build(next, kept); // may refuse: nothing changed yet
+                    context = next;
+                    lists.keySet().retainAll(next.peerNames());
+                    install(routes);
+                    ReferenceCountUtil.release(serviceListener.replaceServerContext(serverContext));
+                    if (watches != null) {
+                        watches.watch(next);
+                    }
                 }
+            } catch (RuntimeException e) {
+                ReferenceCountUtil.release(serverContext);
+                throw e;
             }
         });
     }

@@ -175,7 +175,13 @@ final class IngressServer implements Gateway {
     public void reload() {
         lifecycle.reload(next -> {
             IngressRouteTable routes = IngressRouteTable.build(next);
-            DiscoveryListenerInitializer.State discovery = discoveryState(next);
+            DiscoveryListenerInitializer.State discovery;
+            try {
+                discovery = discoveryState(next);
+            } catch (RuntimeException e) {
+                routes.release(); // nothing swapped yet: the running config stays whole
+                throw e;
+            }
             serviceListener.routes().replace(routes);
             discoveryState.set(discovery);
             discoveryServer.update(next.config());
