@@ -177,8 +177,10 @@ public final class AccessLog implements AutoCloseable {
             return;
         }
         try {
-            lines.put(END);
-            writer.join(5_000);
+            // Bounded: a writer that died on an I/O error leaves a full queue behind, and close must not hang on it.
+            if (lines.offer(END, 5, TimeUnit.SECONDS)) {
+                writer.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
