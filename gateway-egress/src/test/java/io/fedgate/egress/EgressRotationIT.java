@@ -6,11 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
@@ -25,11 +21,10 @@ import io.fedgate.core.demo.Mesh;
 import io.fedgate.core.demo.ServiceSpec;
 import io.fedgate.core.pki.CertificateAuthority;
 import io.fedgate.core.pki.IssuedCertificate;
-import io.fedgate.core.probe.ConnectionReport;
 import io.fedgate.core.probe.DigestingBackend;
-import io.fedgate.core.probe.Ending;
 import io.fedgate.core.probe.TrafficClient;
 import io.fedgate.core.routing.SniName;
+import io.fedgate.core.testing.EchoLoad;
 import io.fedgate.core.testing.FederationFixture;
 import io.fedgate.core.tls.GatewayIdentity;
 import io.fedgate.core.tls.SslContexts;
@@ -46,6 +41,8 @@ import io.fedgate.core.trust.TrustBundles;
 class EgressRotationIT {
     private static final String IMPORT_HOST = "ratings.bookinfo.svc.green-mesh-imports.local";
     private static final String SNI = SniName.outbound(9080, IMPORT_HOST);
+    /** What a gateway logs when a reload applied. */
+    private static final Pattern RELOADED = Pattern.compile("reloaded: peers=");
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int MAX_CONNECTIONS = 3000;
     private static final Duration MAX_LOAD = Duration.ofSeconds(90);
@@ -100,42 +97,27 @@ class EgressRotationIT {
         client = TrafficClient.create();
 
         AtomicReference<SslContext> workload = new AtomicReference<>(workload(red, green, red.ca(), List.of(red.ca())));
-        AtomicBoolean stop = new AtomicBoolean();
-        List<ConnectionReport> failures = new ArrayList<>();
-        CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> {
-            long deadline = System.nanoTime() + MAX_LOAD.toNanos();
-            int count = 0;
-            while (!stop.get() && count < MAX_CONNECTIONS && System.nanoTime() < deadline) {
-                long size = 16 << 10;
-                ConnectionReport report = client.to(service).tls(workload.get(), SNI).send(size, count).run();
-                if (report.ending() != Ending.EOF || report.bytesReceived() != size
-                        || !report.sha256Received().equals(report.sha256Sent())) {
-                    synchronized (failures) {
-                        failures.add(report);
-                    }
-                }
-                count++;
-            }
-            return count;
-        });
+        EchoLoad load = EchoLoad.start(() -> client.to(service).tls(workload.get(), SNI), 16 << 10, MAX_CONNECTIONS,
+                MAX_LOAD);
 
         // (1) red's new root next to the old one in the egress's root-cert.pem; then the workloads move to it.
         CertificateAuthority newRedRoot = CertificateAuthority.createRoot(red.trustDomain());
+        int mark = redEgress.logLength();
         Files.writeString(egressFiles.rootCert(), red.ca().rootCertificatePem() + newRedRoot.rootCertificatePem());
-        int reloads = awaitReload(0);
+        redEgress.awaitLog(RELOADED, mark, WAIT);
         workload.set(workload(red, green, newRedRoot, List.of(red.ca(), newRedRoot)));
         Thread.sleep(1000);
 
         // (2) the egress's own certificate and key (from the old root, which green trusts), replaced in place.
         IssuedCertificate newEgress = red.ca().issueSvid(red.egressId(green));
+        mark = redEgress.logLength();
         Files.writeString(egressFiles.key(), newEgress.privateKeyPem());
         Files.writeString(egressFiles.certChain(), newEgress.certChainPem());
-        awaitReload(reloads);
+        redEgress.awaitLog(RELOADED, mark, WAIT);
         Thread.sleep(1000);
 
-        stop.set(true);
-        int connections = load.get(MAX_LOAD.toSeconds() + 30, TimeUnit.SECONDS);
-        assertThat(failures).as("failed connections of %d", connections).isEmpty();
+        int connections = load.stop(MAX_LOAD.plusSeconds(30));
+        assertThat(load.failures()).as("failed connections of %d", connections).isEmpty();
         assertThat(connections).as("connections during the rotations").isGreaterThan(20);
     }
 
@@ -150,19 +132,5 @@ class EgressRotationIT {
                 .add(red.trustDomain(), roots.stream().map(CertificateAuthority::root).toList()).build();
         return SslContexts.forClient(GatewayIdentity.of(svid.chain(), svid.privateKey(), List.of(issuer.root())),
                 bundles, PeerAuthorizer.exactly(red.egressId(green)), TlsProvider.preferred());
-    }
-
-    /** Waits for the next applied reload after {@code seen} of them; returns the new count. */
-    private int awaitReload(int seen) throws InterruptedException {
-        Pattern reloaded = Pattern.compile("reloaded: peers=");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            int count = (int) reloaded.matcher(redEgress.log()).results().count();
-            if (count > seen) {
-                return count;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no reload within " + WAIT + "; log:\n" + redEgress.logTail(40));
     }
 }

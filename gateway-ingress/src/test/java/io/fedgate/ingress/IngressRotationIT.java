@@ -6,11 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
@@ -27,9 +23,9 @@ import io.fedgate.core.pki.CertificateAuthority;
 import io.fedgate.core.pki.IssuedCertificate;
 import io.fedgate.core.probe.ConnectionReport;
 import io.fedgate.core.probe.DigestingBackend;
-import io.fedgate.core.probe.Ending;
 import io.fedgate.core.probe.TrafficClient;
 import io.fedgate.core.routing.SniName;
+import io.fedgate.core.testing.EchoLoad;
 import io.fedgate.core.testing.FederationFixture;
 import io.fedgate.core.tls.GatewayIdentity;
 import io.fedgate.core.tls.SslContexts;
@@ -46,6 +42,8 @@ import io.fedgate.core.trust.TrustBundles;
  */
 class IngressRotationIT {
     private static final String SNI = SniName.outbound(9080, "ratings.bookinfo.svc.green-mesh-exports.local");
+    /** What a gateway logs when a reload applied. */
+    private static final Pattern RELOADED = Pattern.compile("reloaded: peers=");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final int MAX_CONNECTIONS = 3000;
     private static final Duration MAX_LOAD = Duration.ofSeconds(90);
@@ -89,31 +87,15 @@ class IngressRotationIT {
         client = TrafficClient.create();
 
         AtomicReference<SslContext> greenEgress = new AtomicReference<>(green.egressClientContext(red));
-        AtomicBoolean stop = new AtomicBoolean();
-        List<ConnectionReport> failures = new ArrayList<>();
-        CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> {
-            long deadline = System.nanoTime() + MAX_LOAD.toNanos();
-            int count = 0;
-            while (!stop.get() && count < MAX_CONNECTIONS && System.nanoTime() < deadline) {
-                long size = 16 << 10;
-                ConnectionReport report = client.to(service).tls(greenEgress.get(), SNI).send(size, count).run();
-                boolean intact = report.ending() == Ending.EOF && report.bytesReceived() == size
-                        && report.sha256Received().equals(report.sha256Sent());
-                if (!intact) {
-                    synchronized (failures) {
-                        failures.add(report);
-                    }
-                }
-                count++;
-            }
-            return count;
-        });
+        EchoLoad load = EchoLoad.start(() -> client.to(service).tls(greenEgress.get(), SNI), 16 << 10, MAX_CONNECTIONS,
+                MAX_LOAD);
 
         // (1) green's new root next to the old one, then green's egress on a certificate from the new root.
         CertificateAuthority newGreenRoot = CertificateAuthority.createRoot(green.trustDomain());
+        int mark = ingress.logLength();
         redConfig.peer().peerRoots(green.ca().rootCertificatePem() + newGreenRoot.rootCertificatePem());
         redConfig.write();
-        int reloads = awaitReload(0);
+        ingress.awaitLog(RELOADED, mark, WAIT);
         IssuedCertificate newGreenEgress = newGreenRoot.issueSvid(green.egressId(red));
         greenEgress.set(SslContexts.forClient(GatewayIdentity.of(newGreenEgress.chain(), newGreenEgress.privateKey(),
                         List.of(newGreenRoot.root())),
@@ -124,42 +106,24 @@ class IngressRotationIT {
         // (2) the ingress's own certificate and key, replaced in place (key first; a reload between the two files
         // is refused as a mismatch and the next one applies).
         IssuedCertificate newIngress = red.ca().issueSvid(red.ingressId(green));
+        mark = ingress.logLength();
         Files.writeString(ingressFiles.key(), newIngress.privateKeyPem());
         Files.writeString(ingressFiles.certChain(), newIngress.certChainPem());
-        reloads = awaitReload(reloads);
+        ingress.awaitLog(RELOADED, mark, WAIT);
         Thread.sleep(1000);
 
         // (3) the old green root dropped.
+        mark = ingress.logLength();
         redConfig.peer().peerRoots(newGreenRoot.rootCertificatePem());
         redConfig.write();
-        awaitReload(reloads);
+        ingress.awaitLog(RELOADED, mark, WAIT);
         Thread.sleep(1000);
 
-        stop.set(true);
-        int connections = load.get(MAX_LOAD.toSeconds() + 30, TimeUnit.SECONDS);
-        assertThat(failures).as("failed connections of %d", connections).isEmpty();
+        int connections = load.stop(MAX_LOAD.plusSeconds(30));
+        assertThat(load.failures()).as("failed connections of %d", connections).isEmpty();
         assertThat(connections).as("connections during the rotations").isGreaterThan(20);
         // The old green certificate is no longer trusted: the rotation really happened.
         ConnectionReport old = client.to(service).tls(green.egressClientContext(red), SNI).send(16, 1).run();
         assertThat(old.bytesReceived()).isZero();
-    }
-
-    /** Waits for the next applied reload after {@code seen} of them; returns the new count. */
-    private int awaitReload(int seen) {
-        Pattern reloaded = Pattern.compile("reloaded: peers=");
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            int count = (int) reloaded.matcher(ingress.log()).results().count();
-            if (count > seen) {
-                return count;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("no reload within " + WAIT + "; log:\n" + ingress.logTail(40));
     }
 }
