@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -77,6 +78,8 @@ public class DigestingBackend implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<ConnectionReport> reports = new ArrayList<>();
     private volatile Channel listener;
+    /** While not accepting: a bound, non-listening socket that keeps the port (connections to it are refused). */
+    private Socket placeholder;
     private volatile boolean closed;
 
     DigestingBackend(Builder config, SslContext serverContext) {
@@ -170,12 +173,42 @@ public class DigestingBackend implements AutoCloseable {
      * {@code ServerSocketChannel} only at the event loop's next select, and meanwhile the kernel still completes
      * handshakes. So this waits until a probe can bind the same address, which nothing listening there allows.
      */
-    public void stopAccepting() {
+    public synchronized void stopAccepting() {
         Channel current = listener;
         listener = null;
         if (current != null) {
             current.close().awaitUninterruptibly(TIMEOUT.toMillis());
             awaitUnbound(address);
+            if (!closed) {
+                holdPort();
+            }
+        }
+    }
+
+    /**
+     * Keeps the port bound, not listening, so that connections to it keep being refused: a freed port would go to the
+     * next process binding port 0 (a gateway started after this backend stopped), and its connections would reach
+     * that process instead.
+     */
+    private void holdPort() {
+        try {
+            Socket socket = new Socket();
+            socket.setReuseAddress(true);
+            socket.bind(address);
+            placeholder = socket;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot hold " + address + " after closing its listener", e);
+        }
+    }
+
+    private void releasePort() {
+        if (placeholder != null) {
+            try {
+                placeholder.close();
+            } catch (IOException e) {
+                // closing a bound, unconnected socket does not fail in a way that matters here
+            }
+            placeholder = null;
         }
     }
 
@@ -201,11 +234,12 @@ public class DigestingBackend implements AutoCloseable {
     }
 
     /** Listens again on {@link #address()} after {@link #stopAccepting()}; nothing if already listening. */
-    public void startAccepting() {
+    public synchronized void startAccepting() {
         if (closed) {
             throw new IllegalStateException("backend " + address + " is closed");
         }
         if (listener == null) {
+            releasePort();
             listener = bind(address);
         }
     }
@@ -223,6 +257,9 @@ public class DigestingBackend implements AutoCloseable {
     public void close() {
         closed = true;
         stopAccepting();
+        synchronized (this) {
+            releasePort();
+        }
         for (Channel channel : open) {
             channel.close().awaitUninterruptibly(TIMEOUT.toMillis());
         }
