@@ -156,7 +156,7 @@ class IngressOperationsIT {
         assertThat(metric("fedgate_ingress_downstream_cx_refused_total{listener=\"service\",peer=\"green-mesh\","
                 + "reason=\"untrusted_trust_domain\"}")).isEqualTo(1);
         assertThat(metric("fedgate_ingress_downstream_tls_handshake_seconds_count{listener=\"service\"}")).isEqualTo(1);
-        assertThat(metric("fedgate_ingress_downstream_cx_active{listener=\"service\"}")).isZero();
+        awaitMetric("fedgate_ingress_downstream_cx_active{listener=\"service\"}", value -> value == 0);
 
         List<String> lines = awaitAccessLogLines(2);
         String relayed = lines.stream().filter(line -> line.contains("\"result\":\"relayed\"")).findFirst().orElseThrow();
@@ -181,7 +181,12 @@ class IngressOperationsIT {
         ingress.sendSignal("TERM");
         HttpResponse<String> ready = awaitReadiness(503);
         assertThat(ready.body()).startsWith("DRAINING");
+        // Readiness turns first (so that a balancer stops sending), then the listener closes.
         InetSocketAddress service = ingress.awaitListening("service", STARTUP);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!connectRefused(service) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(connectRefused(service)).as("the service listener stopped accepting").isTrue();
         assertThat(ingress.isAlive()).as("waits for the connection in flight").isTrue();
 
@@ -196,14 +201,15 @@ class IngressOperationsIT {
         startIngress();
         long size = 1L << 20;
         CompletableFuture<Void> halfway = new CompletableFuture<>();
-        CompletableFuture<ConnectionReport> inFlight = echo(size)
-                .pauseAfter(size / 2, halfway, new CompletableFuture<>()).start();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        CompletableFuture<ConnectionReport> inFlight = echo(size).pauseAfter(size / 2, halfway, resume).start();
         halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         ingress.sendSignal("TERM");
         awaitReadiness(503);
         ingress.sendSignal("TERM");
         assertThat(ingress.awaitExit(Duration.ofSeconds(10))).as("exit status after a forced stop").isZero();
+        resume.complete(null); // the client writes the rest into a closed connection, and so learns it is gone
         ConnectionReport cut = inFlight.get(30, TimeUnit.SECONDS);
         assertThat(cut.bytesReceived()).as("the connection was closed, not finished").isLessThan(size);
         assertThat(ingress.log()).contains("while draining: closing every connection now");
