@@ -172,10 +172,7 @@ class IngressOperationsIT {
     void sigtermDrainsTheConnectionInFlightThenExitsZero() throws Exception {
         startIngress();
         long size = 1L << 20;
-        CompletableFuture<Void> halfway = new CompletableFuture<>();
-        CompletableFuture<Void> resume = new CompletableFuture<>();
-        CompletableFuture<ConnectionReport> inFlight = echo(size).pauseAfter(size / 2, halfway, resume).start();
-        halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        HeldEcho inFlight = holdHalfway(size);
         assertThat(admin("/healthz/ready").statusCode()).isEqualTo(200);
 
         ingress.sendSignal("TERM");
@@ -190,8 +187,7 @@ class IngressOperationsIT {
         assertThat(connectRefused(service)).as("the service listener stopped accepting").isTrue();
         assertThat(ingress.isAlive()).as("waits for the connection in flight").isTrue();
 
-        resume.complete(null);
-        assertIntactEcho(inFlight.get(60, TimeUnit.SECONDS), size);
+        assertIntactEcho(inFlight.finish(), size);
         assertThat(ingress.awaitExit(WAIT)).as("exit status after a drain").isZero();
         assertThat(ingress.log()).contains("drained: every connection finished");
     }
@@ -200,17 +196,14 @@ class IngressOperationsIT {
     void aSecondSigtermClosesTheConnectionsStillDraining() throws Exception {
         startIngress();
         long size = 1L << 20;
-        CompletableFuture<Void> halfway = new CompletableFuture<>();
-        CompletableFuture<Void> resume = new CompletableFuture<>();
-        CompletableFuture<ConnectionReport> inFlight = echo(size).pauseAfter(size / 2, halfway, resume).start();
-        halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        HeldEcho inFlight = holdHalfway(size);
 
         ingress.sendSignal("TERM");
         awaitReadiness(503);
         ingress.sendSignal("TERM");
         assertThat(ingress.awaitExit(Duration.ofSeconds(10))).as("exit status after a forced stop").isZero();
-        resume.complete(null); // the client writes the rest into a closed connection, and so learns it is gone
-        ConnectionReport cut = inFlight.get(30, TimeUnit.SECONDS);
+        // The client writes the rest into a closed connection, and so learns it is gone.
+        ConnectionReport cut = inFlight.finish();
         assertThat(cut.bytesReceived()).as("the connection was closed, not finished").isLessThan(size);
         assertThat(ingress.log()).contains("while draining: closing every connection now");
     }
@@ -219,10 +212,7 @@ class IngressOperationsIT {
     void connectionsBeyondMaxConnectionsAreRefusedAndCounted() throws Exception {
         startIngress("--max-connections", "1");
         long size = 256 << 10;
-        CompletableFuture<Void> started = new CompletableFuture<>();
-        CompletableFuture<Void> resume = new CompletableFuture<>();
-        CompletableFuture<ConnectionReport> held = echo(size).pauseAfter(size / 2, started, resume).start();
-        started.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        HeldEcho held = holdHalfway(size);
 
         ConnectionReport beyond = echo(1024).run();
         assertThat(beyond.bytesReceived()).isZero();
@@ -230,8 +220,7 @@ class IngressOperationsIT {
         awaitMetric("fedgate_ingress_downstream_cx_refused_total{listener=\"service\",peer=\"unknown\","
                 + "reason=\"max_connections\"}", value -> value == 1);
 
-        resume.complete(null);
-        assertIntactEcho(held.get(60, TimeUnit.SECONDS), size);
+        assertIntactEcho(held.finish(), size);
         awaitMetric("fedgate_ingress_downstream_cx_active{listener=\"service\"}", value -> value == 0);
         assertIntactEcho(echo(1024).run(), 1024); // below the limit again
     }
@@ -332,10 +321,7 @@ class IngressOperationsIT {
     void aWatchedConfigChangeAddsAPeerWhileALiveConnectionContinues() throws Exception {
         startIngress();
         long size = 1L << 20;
-        CompletableFuture<Void> halfway = new CompletableFuture<>();
-        CompletableFuture<Void> resume = new CompletableFuture<>();
-        CompletableFuture<ConnectionReport> live = echo(size).pauseAfter(size / 2, halfway, resume).start();
-        halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        HeldEcho live = holdHalfway(size);
 
         // blue-mesh federates with red too, through this same ingress gateway.
         Mesh red = federation.pki().red();
@@ -352,8 +338,7 @@ class IngressOperationsIT {
                 .send(4096, 7).run();
         assertIntactEcho(fromBlue, 4096);
 
-        resume.complete(null);
-        assertIntactEcho(live.get(60, TimeUnit.SECONDS), size);
+        assertIntactEcho(live.finish(), size);
         assertThat(metric("fedgate_ingress_config_reloads_total{result=\"applied\"}")).isGreaterThanOrEqualTo(1);
     }
 
@@ -385,6 +370,24 @@ class IngressOperationsIT {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------------
+
+    /** An echo connection held in flight: half its bytes sent, the rest waiting for {@link #finish}. */
+    private record HeldEcho(CompletableFuture<Void> resume, CompletableFuture<ConnectionReport> report) {
+        /** Sends the rest and returns the connection's report once it has closed. */
+        ConnectionReport finish() throws Exception {
+            resume.complete(null);
+            return report.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts an echo of {@code size} bytes and returns once half of them are written. */
+    private HeldEcho holdHalfway(long size) throws Exception {
+        CompletableFuture<Void> halfway = new CompletableFuture<>();
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        CompletableFuture<ConnectionReport> report = echo(size).pauseAfter(size / 2, halfway, resume).start();
+        halfway.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return new HeldEcho(resume, report);
+    }
 
     private HttpResponse<String> admin(String path) throws IOException, InterruptedException {
         InetSocketAddress address = ingress.awaitListening("admin", STARTUP);
