@@ -15,10 +15,7 @@ import java.util.logging.Logger;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
@@ -88,7 +85,7 @@ public final class EgressServer implements Gateway {
         this.transport = transport;
         this.accessLog = AccessLog.open(options.accessLog());
         metrics.accessLogDropped(accessLog::dropped);
-        this.connections = new DownstreamConnections(options.maxConnections(), metrics, accessLog);
+        this.connections = new DownstreamConnections(options.connectionLimits(), metrics, accessLog);
         this.lifecycle = new GatewayLifecycle(GatewayRole.EGRESS, options, new GatewayHealth(Clock.systemUTC()),
                 metrics, connections);
         this.loops = EventLoops.start(transport);
@@ -143,24 +140,17 @@ public final class EgressServer implements Gateway {
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        channel.pipeline()
-                                .addLast(LocalDiscoveryRouter.HTTP, new HttpServerCodec())
-                                .addLast(LocalDiscoveryRouter.NAME, new LocalDiscoveryRouter(host -> {
-                                    PeerWatches current = watches;
-                                    return current == null ? Optional.empty()
-                                            : current.proxyFor(host, options.connectTimeout());
-                                }));
-                    }
-                })
+                .childHandler(new LocalDiscoveryListenerInitializer(connections, refusals, host -> {
+                    PeerWatches current = watches;
+                    return current == null ? Optional.empty() : current.proxyFor(host, options.connectTimeout());
+                }, options.httpTimeouts()))
                 .bind(options.bind(), options.discoveryPort()).sync().channel();
         trafficListeners.add(discovery);
         LOG.info(() -> "listening: discovery " + AdminServer.address(discovery) + " peers=" + peers
                 + " (plain HTTP from a local discovery client, forwarded over mTLS)");
 
         Channel admin = new AdminServer(registry, lifecycle.health())
+                .limits(connections, options.httpTimeouts())
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
                 .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();

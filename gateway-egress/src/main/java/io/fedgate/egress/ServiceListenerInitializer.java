@@ -8,6 +8,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 
 import io.fedgate.core.listener.ConnectionRecord;
+import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.relay.CloseOnIdleHandler;
 
@@ -33,9 +34,9 @@ final class ServiceListenerInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel channel) {
-        ConnectionRecord record = listener.connections().admit(channel, NAME);
+        ConnectionRecord record = listener.connections().admit(channel, NAME, DownstreamConnections.Budget.SERVICE);
         if (record == null) {
-            return; // beyond --max-connections: closed and counted
+            return; // beyond the service listeners' budget: closed and counted
         }
         ChannelPipeline pipeline = channel.pipeline();
         addIdleHandlers(pipeline, idleTimeoutMillis);

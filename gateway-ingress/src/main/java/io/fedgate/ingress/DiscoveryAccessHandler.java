@@ -2,7 +2,6 @@ package io.fedgate.ingress;
 
 import static java.util.Objects.requireNonNull;
 
-import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.HashMap;
@@ -10,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.logging.Logger;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 
@@ -23,10 +21,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 
-import io.fedgate.core.discovery.DiscoveryHttpHandler;
 import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.TextResponses;
-import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.spiffe.SpiffeId;
 import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.trust.PeerRefusedException;
@@ -35,35 +32,42 @@ import io.fedgate.core.trust.X509Svids;
 
 /**
  * The discovery listener's route, as the reference's ingress gateway applies it before its discovery server: the
- * client's SPIFFE ID (verified during the handshake) must be the {@code clientID} of a served peer, else every
- * request gets 403; exactly {@code /v1/services/} becomes {@code /v1/services/<peer>} and exactly
- * {@code /v1/watch} becomes {@code /v1/watch/<peer>}; any other path gets 404. Rewritten requests go on to the
- * discovery server handler.
+ * client's SPIFFE ID (verified during the handshake) must be the {@code clientID} of a served peer, else its request
+ * gets 403 and the connection is closed after it (any workload of the peer mesh chains to the peer's root, and none
+ * but the peer's egress may keep a discovery connection open); exactly {@code /v1/services/} becomes
+ * {@code /v1/services/<peer>} and exactly {@code /v1/watch} becomes {@code /v1/watch/<peer>}; any other path gets
+ * 404. Rewritten requests go on to the discovery server handler. Refusals are logged and counted by the
+ * connection's {@link DownstreamReporter}, so the access log shows them as {@code refused}.
  */
 final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
     static final String NAME = "discovery-access";
     static final String SERVICES_PATH = "/v1/services/";
     static final String WATCH_PATH = "/v1/watch";
 
-    private static final Logger LOG = Logger.getLogger("io.fedgate.core.listener.Listener");
-
     private final Map<SpiffeId, PeerConfig> peersByClientId;
-    private final GatewayMetrics metrics;
-    private final RefusalLog refusals;
+    private final DownstreamReporter reporter;
     private Optional<PeerConfig> peer;
     private String refusal;
     /** The body of an answered request is dropped, not passed on without its head. */
     private boolean discardingBody;
+    /** A 403 was sent and the connection closes after it. */
+    private boolean closing;
 
-    /** @param peersByClientId the served peers by their {@code clientID} */
-    DiscoveryAccessHandler(Map<SpiffeId, PeerConfig> peersByClientId, GatewayMetrics metrics, RefusalLog refusals) {
+    /**
+     * @param peersByClientId the served peers by their {@code clientID}
+     * @param reporter        the connection's reporter, which logs and counts a refusal
+     */
+    DiscoveryAccessHandler(Map<SpiffeId, PeerConfig> peersByClientId, DownstreamReporter reporter) {
         this.peersByClientId = Map.copyOf(requireNonNull(peersByClientId, "peersByClientId"));
-        this.metrics = requireNonNull(metrics, "metrics");
-        this.refusals = requireNonNull(refusals, "refusals");
+        this.reporter = requireNonNull(reporter, "reporter");
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            ReferenceCountUtil.release(msg); // pipelined after a refusal: the connection is closing
+            return;
+        }
         if (!(msg instanceof HttpRequest)) {
             if (discardingBody) {
                 discardingBody = !(msg instanceof LastHttpContent);
@@ -78,7 +82,8 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
             authorize(ctx);
         }
         if (peer.isEmpty()) {
-            respond(ctx, request, HttpResponseStatus.FORBIDDEN, "RBAC: access denied\n");
+            closing = true;
+            respond(ctx, request, HttpResponseStatus.FORBIDDEN, "RBAC: access denied\n", false);
             return;
         }
         String path = request.uri();
@@ -90,7 +95,7 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
         } else if (rawPath.equals(WATCH_PATH)) {
             request.setUri(WATCH_PATH + "/" + peer.get().name() + suffix);
         } else {
-            respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n");
+            respond(ctx, request, HttpResponseStatus.NOT_FOUND, "not found\n", HttpUtil.isKeepAlive(request));
             return;
         }
         ctx.fireChannelRead(request);
@@ -122,17 +127,12 @@ final class DiscoveryAccessHandler extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx, String owner, String reason, String detail) {
         refusal = reason;
-        metrics.downstreamRefused("discovery", reason, owner);
-        refusals.refused(owner, "discovery", reason, detail + " (HTTP 403)");
-        LOG.info(() -> "refused listener=discovery downstream=" + source(ctx) + " reason=" + reason + ": " + detail + " (HTTP 403)");
+        reporter.peer(owner);
+        reporter.refuseRequest(ctx.channel(), reason, detail + " (HTTP 403)");
     }
 
-    private static String source(ChannelHandlerContext ctx) {
-        return DiscoveryHttpHandler.source(ctx.channel());
-    }
-
-    private void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body) {
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
+    private void respond(ChannelHandlerContext ctx, HttpRequest request, HttpResponseStatus status, String body,
+                         boolean keepAlive) {
         discardingBody = !(request instanceof LastHttpContent);
         ReferenceCountUtil.release(request);
         TextResponses.send(ctx, status, body, keepAlive);

@@ -80,7 +80,7 @@ final class IngressServer implements Gateway {
         this.transport = transport;
         this.accessLog = AccessLog.open(options.accessLog());
         metrics.accessLogDropped(accessLog::dropped);
-        this.connections = new DownstreamConnections(options.maxConnections(), metrics, accessLog);
+        this.connections = new DownstreamConnections(options.connectionLimits(), metrics, accessLog);
         this.lifecycle = new GatewayLifecycle(GatewayRole.INGRESS, options, new GatewayHealth(Clock.systemUTC()),
                 metrics, connections);
         this.loops = EventLoops.start(transport);
@@ -141,7 +141,7 @@ final class IngressServer implements Gateway {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new DiscoveryListenerInitializer(discoveryState::get, discoveryHandler, connections,
-                        refusals, options.handshakeTimeout().toMillis(), options.proxyProtocol()))
+                        refusals, options.handshakeTimeout().toMillis(), options.httpTimeouts(), options.proxyProtocol()))
                 .bind(options.bind(), options.discoveryPort()).sync().channel();
         trafficListeners.add(discovery);
         String server = options.discoveryUpstream().map(upstream -> "upstream " + upstream).orElse("built-in");
@@ -149,6 +149,7 @@ final class IngressServer implements Gateway {
                 + server + " tls=" + tls);
 
         Channel admin = new AdminServer(registry, lifecycle.health())
+                .limits(connections, options.httpTimeouts())
                 .page("/federation/status", () -> new Page(HttpResponseStatus.OK, "application/json",
                         StatusJson.write(status())))
                 .bind(transport, loops.workers(), options.bind(), options.adminPort()).sync().channel();

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
 import io.fedgate.core.listener.AfterHandshakeHandler;
+import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.relay.HoldReadsHandler;
@@ -78,6 +79,11 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
             return ctx.executor().newFailedFuture(e);
         }
         reporter.peer(route.peer().name());
+        if (!listener.connections().admitToPeer(ctx.channel(), route.peer().name())) {
+            return ctx.executor().newFailedFuture(new RouteRefusedException(
+                    DownstreamConnections.MAX_CONNECTIONS_PER_PEER, "peer " + route.peer().name() + " holds "
+                    + listener.connections().limits().perPeer() + " connections (--max-connections-per-peer)"));
+        }
         if (route.mode() == TlsMode.TERMINATE) {
             return ctx.executor().newSucceededFuture(route);
         }

@@ -57,12 +57,15 @@ import io.fedgate.core.probe.TrafficClient;
 import io.fedgate.core.routing.SniName;
 import io.fedgate.core.testing.FederationFixture;
 import io.fedgate.core.testing.FederationPki;
+import io.fedgate.core.tls.SslContexts;
+import io.fedgate.core.tls.TlsProvider;
 import io.fedgate.core.trust.PeerAuthorizer;
 
 /**
  * What an operator relies on, checked on the ingress as its own process: metrics and the access log follow the
  * traffic byte for byte, SIGTERM drains (readiness 503, no new connections, the one in flight finishes, exit 0),
- * {@code --max-connections} holds, a PROXY protocol v2 header sets the source the access log shows, and a watched
+ * {@code --max-connections} holds, each listener keeps its own room and a peer workload's half requests are cut off
+ * (issue 11's pinning attack), a PROXY protocol v2 header sets the source the access log shows, and a watched
  * config change adds a peer while a live connection continues, while an invalid one is refused and the old config
  * keeps serving.
  */
@@ -210,7 +213,7 @@ class IngressOperationsIT {
 
     @Test
     void connectionsBeyondMaxConnectionsAreRefusedAndCounted() throws Exception {
-        startIngress("--max-connections", "1");
+        startIngress("--max-connections", "2"); // one kept for discovery, one for service traffic
         long size = 256 << 10;
         HeldEcho held = holdHalfway(size);
 
@@ -223,6 +226,81 @@ class IngressOperationsIT {
         assertIntactEcho(held.finish(), size);
         awaitMetric("fedgate_ingress_downstream_cx_active{listener=\"service\"}", value -> value == 0);
         assertIntactEcho(echo(1024).run(), 1024); // below the limit again
+    }
+
+    /**
+     * Issue 11's pinning attack: a workload of the peer mesh (its certificate chains to the peer's root, but it is
+     * not the peer's egress) opens discovery connections, sends half a request line and goes silent. Each is closed
+     * within --request-timeout and logged as refused, those beyond discovery's share are refused at accept, and the
+     * real peer's service traffic flows meanwhile.
+     */
+    @Test
+    void halfRequestsFromAPeerWorkloadCannotPinDiscoveryNorLockOutServiceTraffic() throws Exception {
+        startIngress("--max-connections", "40", "--max-discovery-connections", "8", "--request-timeout", "2s",
+                "--idle-timeout", "5s");
+        InetSocketAddress discovery = ingress.awaitListening("discovery", STARTUP);
+        List<Duration> lifetimes;
+        try (HeldConnections stalled = HeldConnections.open(discovery, peerWorkload(), 20, "GET /v1/servi")) {
+            for (int i = 0; i < 5; i++) {
+                assertIntactEcho(echo(64 << 10).run(), 64 << 10);
+            }
+            lifetimes = stalled.awaitAllClosed(Duration.ofSeconds(20));
+        }
+        assertThat(lifetimes).as("each stalled connection's lifetime")
+                .allSatisfy(lifetime -> assertThat(lifetime).isLessThan(Duration.ofSeconds(8)));
+        awaitMetric("fedgate_ingress_downstream_cx_refused_total{listener=\"discovery\",peer=\"green-mesh\","
+                + "reason=\"request_timeout\"}", value -> value == 8);
+        awaitMetric("fedgate_ingress_downstream_cx_refused_total{listener=\"discovery\",peer=\"unknown\","
+                + "reason=\"max_connections\"}", value -> value == 12);
+        List<String> timedOut = awaitAccessLogLines(5 + 8).stream()
+                .filter(line -> line.contains("\"reason\":\"request-timeout\"")).toList();
+        assertThat(timedOut).hasSize(8).allSatisfy(line -> assertThat(line)
+                .contains("\"listener\":\"discovery\"", "\"result\":\"refused\""));
+        assertThat(metric("fedgate_ingress_downstream_cx_refused_total{listener=\"service\",peer=\"unknown\","
+                + "reason=\"max_connections\"}")).as("no service connection refused").isLessThanOrEqualTo(0);
+    }
+
+    /** A 403 to an identity that is not the peer's clientID never keeps the connection. */
+    @Test
+    void aForbiddenIdentityIsAnsweredOnceAndDisconnected() throws Exception {
+        startIngress();
+        InetSocketAddress discovery = ingress.awaitListening("discovery", STARTUP);
+        String requests = "GET /v1/services/ HTTP/1.1\r\nHost: discovery\r\n\r\n".repeat(2);
+        try (HeldConnections impostor = HeldConnections.open(discovery, peerWorkload(), 1, requests)) {
+            impostor.awaitAllClosed(WAIT);
+            String received = impostor.held().get(0).received();
+            assertThat(received).startsWith("HTTP/1.1 403 Forbidden").contains("connection: close");
+            assertThat(received.split("HTTP/1.1 ", -1)).as("one answer, then the close").hasSize(2);
+        }
+        assertThat(awaitAccessLogLines(1)).singleElement().asString()
+                .contains("\"listener\":\"discovery\"", "\"result\":\"refused\"", "\"reason\":\"spiffe-id-mismatch\"");
+    }
+
+    /** Service connections filling their budget leave discovery and admin their own room. */
+    @Test
+    void aFloodOnTheServiceListenerLeavesDiscoveryAndAdminServing() throws Exception {
+        startIngress("--max-connections", "12", "--max-discovery-connections", "4", "--max-admin-connections", "4");
+        InetSocketAddress service = ingress.awaitListening("service", STARTUP);
+        InetSocketAddress discovery = ingress.awaitListening("discovery", STARTUP);
+        try (HeldConnections flood = HeldConnections.open(service, null, 12, "")) {
+            awaitMetric("fedgate_ingress_downstream_cx_refused_total{listener=\"service\",peer=\"unknown\","
+                    + "reason=\"max_connections\"}", value -> value == 4);
+            try (DiscoveryTestClient peer = DiscoveryTestClient.tls(discovery, greenEgress())) {
+                assertThat(peer.get("/v1/services/").status()).as("the peer's full sync during the flood")
+                        .isEqualTo(200);
+            }
+            assertThat(admin("/healthz/ready").statusCode()).isEqualTo(200);
+            assertThat(echo(1024).run().bytesReceived()).as("the service listener is full").isZero();
+        }
+        awaitMetric("fedgate_ingress_downstream_cx_active{listener=\"service\"}", value -> value == 0);
+        assertIntactEcho(echo(1024).run(), 1024);
+    }
+
+    /** A workload of the peer mesh: chains to the peer's root, but is not the peer's egress. */
+    private SslContext peerWorkload() {
+        FederationPki pki = federation.pki();
+        return SslContexts.forClient(pki.green().ingressIdentity(pki.red()), pki.bundles(), PeerAuthorizer.anyVerified(),
+                TlsProvider.preferred());
     }
 
     @Test

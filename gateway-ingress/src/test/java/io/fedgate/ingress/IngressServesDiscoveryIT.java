@@ -237,7 +237,7 @@ class IngressServesDiscoveryIT {
     }
 
     @Test
-    void wrongPrincipalGets403OnEveryRequest() {
+    void wrongPrincipalGets403OnEveryPathAndIsDisconnected() throws InterruptedException {
         FederationPki pki = federation.pki();
         // A valid SVID of green's, chaining to green's root, but green's ingress, not its egress (the clientID).
         SpiffeId presented = pki.green().ingressId(pki.red());
@@ -245,12 +245,19 @@ class IngressServesDiscoveryIT {
         int mark = ingress.logLength();
 
         try (DiscoveryTestClient impostor = DiscoveryTestClient.tls(discovery,
-                clientContext(pki.green().ingressIdentity(pki.red())));
-             DiscoveryTestClient.Connection connection = impostor.connect()) {
+                clientContext(pki.green().ingressIdentity(pki.red())))) {
             for (String path : List.of("/v1/services/", "/v1/watch", "/v1/services/green-mesh", "/")) {
-                DiscoveryTestClient.Response response = connection.get(path);
-                assertThat(response.status()).as("GET %s: %s", path, response).isEqualTo(403);
-                assertThat(response.body()).isEqualTo("RBAC: access denied\n");
+                try (DiscoveryTestClient.Connection connection = impostor.connect()) {
+                    DiscoveryTestClient.Response response = connection.get(path);
+                    assertThat(response.status()).as("GET %s: %s", path, response).isEqualTo(403);
+                    assertThat(response.body()).isEqualTo("RBAC: access denied\n");
+                    assertThat(response.header("connection")).isEqualTo("close");
+                    long deadline = System.nanoTime() + EVENT.toNanos();
+                    while (connection.isOpen() && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    assertThat(connection.isOpen()).as("the connection after a 403").isFalse();
+                }
             }
         }
 

@@ -10,6 +10,8 @@ import java.util.Optional;
 import io.fedgate.core.config.ConfigOptions;
 import io.fedgate.core.config.HostPort;
 import io.fedgate.core.config.PeerConfig;
+import io.fedgate.core.listener.ConnectionLimits;
+import io.fedgate.core.listener.HttpRequestTimeoutHandler;
 import io.fedgate.core.logging.AccessLog;
 import io.fedgate.core.tls.GatewayIdentity;
 
@@ -37,7 +39,10 @@ import io.fedgate.core.tls.GatewayIdentity;
  *                      of the built-in one
  * @param plaintextPortBase egress only: the first port of the plaintext listeners (one per imported service port,
  *                      on consecutive ports), or 0 for none
- * @param maxConnections most downstream connections held at once, all listeners together; more are refused
+ * @param connectionLimits the connection budgets: service and discovery together, discovery's share, the admin
+ *                      listener's, per peer
+ * @param requestTimeout discovery and admin listeners: bound from a connection's start (or TLS handshake) to its
+ *                      first complete request
  * @param drainTimeout  on SIGTERM, how long live connections may take to finish before they are closed
  * @param accessLog     where the access log goes: {@code stdout}, {@code off} or a file
  * @param proxyProtocol ingress only: the service and discovery listeners take a PROXY protocol header first
@@ -60,7 +65,8 @@ public record GatewayOptions(
         int maxClientHello,
         Optional<HostPort> discoveryUpstream,
         int plaintextPortBase,
-        int maxConnections,
+        ConnectionLimits connectionLimits,
+        Duration requestTimeout,
         Duration drainTimeout,
         String accessLog,
         boolean proxyProtocol) {
@@ -84,7 +90,9 @@ public record GatewayOptions(
      * About 260 MB of connection state at the 13 KB per idle TLS connection measured in {@code bench/RESULTS.md},
      * and 40,000 descriptors (a relayed connection holds two).
      */
-    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+    public static final int DEFAULT_MAX_CONNECTIONS = ConnectionLimits.DEFAULT_TOTAL;
+    /** HAProxy's usual {@code timeout http-request}: ample for a request of a few hundred bytes. */
+    public static final String DEFAULT_REQUEST_TIMEOUT = "10s";
     /** Fits Kubernetes' default 30 s termination grace period, with time left to exit. */
     public static final String DEFAULT_DRAIN_TIMEOUT = "25s";
     /** Netty's upper bound for a ClientHello. */
@@ -105,9 +113,8 @@ public record GatewayOptions(
         requireNonNull(discoveryUpstream, "discoveryUpstream");
         requireNonNull(drainTimeout, "drainTimeout");
         requireNonNull(accessLog, "accessLog");
-        if (maxConnections < 1) {
-            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: at least 1)");
-        }
+        requireNonNull(connectionLimits, "connectionLimits");
+        requireNonNull(requestTimeout, "requestTimeout");
         if (plaintextPortBase < 0 || plaintextPortBase > 65535) {
             throw new IllegalArgumentException("plaintextPortBase: " + plaintextPortBase + " (expected: 0-65535)");
         }
@@ -135,7 +142,12 @@ public record GatewayOptions(
                 .option("idle-timeout", "DURATION", DEFAULT_IDLE_TIMEOUT, "close a relayed connection idle this long")
                 .option("connect-timeout", "DURATION", DEFAULT_CONNECT_TIMEOUT, "bound on one upstream connect attempt")
                 .option("max-client-hello", "BYTES", String.valueOf(DEFAULT_MAX_CLIENT_HELLO), "largest ClientHello accepted (up to 65536)")
-                .option("max-connections", "N", String.valueOf(DEFAULT_MAX_CONNECTIONS), "most downstream connections at once; more are refused and counted")
+                .option("max-connections", "N", String.valueOf(DEFAULT_MAX_CONNECTIONS), "most service and discovery connections at once; more are refused and counted")
+                .optional("max-discovery-connections", "N", "discovery's share of --max-connections, which service traffic cannot take (default "
+                        + ConnectionLimits.DEFAULT_DISCOVERY + ", at most a quarter of --max-connections)")
+                .option("max-admin-connections", "N", String.valueOf(ConnectionLimits.DEFAULT_ADMIN), "the admin listener's own budget, outside --max-connections")
+                .option("max-connections-per-peer", "N", "0", "service connections routed to one peer at once (0: no bound of their own)")
+                .option("request-timeout", "DURATION", DEFAULT_REQUEST_TIMEOUT, "discovery and admin: bound on a connection's first complete request")
                 .option("drain-timeout", "DURATION", DEFAULT_DRAIN_TIMEOUT, "on SIGTERM: readiness 503, stop accepting, let live connections finish this long")
                 .option("access-log", "TARGET", AccessLog.STDOUT, "one JSON line per connection: stdout, off, or a file to append to");
         if (role.equals("ingress")) {
@@ -164,7 +176,8 @@ public record GatewayOptions(
         Duration idleTimeout = parsed.duration("idle-timeout");
         Duration connectTimeout = parsed.duration("connect-timeout");
         int maxClientHello = parsed.integer("max-client-hello", 512, MAX_CLIENT_HELLO_LIMIT);
-        int maxConnections = parsed.integer("max-connections", 1, 10_000_000);
+        ConnectionLimits connectionLimits = connectionLimits(parsed);
+        Duration requestTimeout = parsed.duration("request-timeout");
         Duration drainTimeout = parsed.duration("drain-timeout");
         Optional<HostPort> discoveryUpstream = parsed.declares("discovery-upstream")
                 ? parsed.optionalValue("discovery-upstream").map(value -> hostPort(parsed, "discovery-upstream", value))
@@ -192,10 +205,37 @@ public record GatewayOptions(
                 maxClientHello,
                 discoveryUpstream,
                 plaintextPortBase,
-                maxConnections,
+                connectionLimits,
+                requestTimeout,
                 drainTimeout,
                 parsed.value("access-log"),
                 parsed.declares("proxy-protocol") && parsed.has("proxy-protocol"));
+    }
+
+    /** The discovery and admin listeners' request bounds: {@code --request-timeout} and {@code --idle-timeout}. */
+    public HttpRequestTimeoutHandler.Timeouts httpTimeouts() {
+        return new HttpRequestTimeoutHandler.Timeouts(requestTimeout.toMillis(), idleTimeout.toMillis());
+    }
+
+    private static ConnectionLimits connectionLimits(CommandLine.Parsed parsed) {
+        int total = parsed.integer("max-connections", 2, 10_000_000);
+        int admin = parsed.integer("max-admin-connections", 1, 100_000);
+        int perPeer = parsed.integer("max-connections-per-peer", 0, 10_000_000);
+        if (total < 0 || admin < 0 || perPeer < 0) {
+            return null; // already a problem
+        }
+        Optional<String> discoveryValue = parsed.optionalValue("max-discovery-connections");
+        int discovery = discoveryValue.isEmpty() ? ConnectionLimits.defaultDiscovery(total)
+                : parsed.integer("max-discovery-connections", 1, 10_000_000);
+        if (discovery < 0) {
+            return null;
+        }
+        if (discovery >= total) {
+            parsed.problem("--max-discovery-connections: " + discovery + " must be less than --max-connections "
+                    + total + " (service traffic gets the rest)");
+            return null;
+        }
+        return new ConnectionLimits(total, discovery, admin, perPeer);
     }
 
     private static HostPort hostPort(CommandLine.Parsed parsed, String name, String value) {

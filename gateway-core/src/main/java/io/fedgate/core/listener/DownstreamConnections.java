@@ -3,6 +3,8 @@ package io.fedgate.core.listener;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import io.fedgate.core.logging.AccessLog;
@@ -22,54 +25,74 @@ import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.status.RefusalLog;
 
 /**
- * Every live downstream connection of a gateway, across its listeners: admits each accepted one under the
- * {@code --max-connections} limit (Envoy's {@code global_downstream_max_connections}; beyond it a connection is
- * closed at once and counted with reason {@value #MAX_CONNECTIONS}), keeps the active count per listener for the
- * metrics, writes each connection's {@link ConnectionRecord} to the access log when it ends, and lets a draining
- * gateway wait until the last one has ended.
+ * Every live downstream connection of a gateway, across its listeners: admits each accepted one under its
+ * listener's budget of {@link ConnectionLimits} (beyond it a connection is closed at once and counted with reason
+ * {@value #MAX_CONNECTIONS} and its listener), and each service connection under its peer's budget once its route
+ * names the peer ({@value #MAX_CONNECTIONS_PER_PEER}); keeps the active count per listener for the metrics, writes
+ * each connection's {@link ConnectionRecord} to the access log when it ends, and lets a draining gateway wait until
+ * the last one has ended.
  */
 public final class DownstreamConnections {
-    /** Refusal reason: the gateway already holds {@code --max-connections} downstream connections. */
+    /** Refusal reason: the listener's budget (its share of {@code --max-connections}, or the admin's) is full. */
     public static final String MAX_CONNECTIONS = "max-connections";
+    /** Refusal reason: the peer the connection is routed to holds {@code --max-connections-per-peer} already. */
+    public static final String MAX_CONNECTIONS_PER_PEER = "max-connections-per-peer";
+
+    /** Which budget of {@link ConnectionLimits} a listener's connections draw on. */
+    public enum Budget {
+        /** The service listeners (and the egress's plaintext ones): the total less discovery's share. */
+        SERVICE,
+        /** The discovery listener: its share of the total. */
+        DISCOVERY,
+        /** The admin listener: its own budget, outside the total; not access-logged, not waited for by a drain. */
+        ADMIN
+    }
 
     private static final Logger LOG = Logger.getLogger("io.fedgate.core.listener.Listener");
     private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final AttributeKey<Boolean> PEER_CHARGED = AttributeKey.valueOf("fedgate.peerCharged");
 
-    private final int max;
+    private final ConnectionLimits limits;
     private final GatewayMetrics metrics;
     private final AccessLog accessLog;
+    /** Service and discovery connections: what a drain waits for. */
     private final AtomicInteger active = new AtomicInteger();
+    private final Map<Budget, AtomicInteger> activeByBudget = new EnumMap<>(Budget.class);
+    private final ConcurrentMap<String, AtomicInteger> activeByPeer = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> activeByListener = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, ChannelGroup> channels = new ConcurrentHashMap<>();
     private final AtomicLong refusedSinceLog = new AtomicLong();
     private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
 
-    /**
-     * @param max       most downstream connections held at once, all listeners together
-     * @param accessLog where each connection's line goes when it ends
-     */
-    public DownstreamConnections(int max, GatewayMetrics metrics, AccessLog accessLog) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max: " + max + " (expected: at least 1)");
-        }
-        this.max = max;
+    /** @param accessLog where each connection's line goes when it ends */
+    public DownstreamConnections(ConnectionLimits limits, GatewayMetrics metrics, AccessLog accessLog) {
+        this.limits = requireNonNull(limits, "limits");
         this.metrics = requireNonNull(metrics, "metrics");
         this.accessLog = requireNonNull(accessLog, "accessLog");
+        for (Budget budget : Budget.values()) {
+            activeByBudget.put(budget, new AtomicInteger());
+        }
     }
 
     /**
-     * Admits an accepted connection of {@code listener}: attaches its record, or, beyond the limit, counts the
+     * Admits an accepted connection of {@code listener}: attaches its record, or, beyond the budget, counts the
      * refusal and closes it. Call first in the listener's {@code initChannel}.
      *
      * @return the connection's record, or {@code null} if it was refused (build no pipeline for it)
      */
-    public ConnectionRecord admit(Channel channel, String listener) {
-        if (active.incrementAndGet() > max) {
-            active.decrementAndGet();
+    public ConnectionRecord admit(Channel channel, String listener, Budget budget) {
+        AtomicInteger budgetActive = activeByBudget.get(budget);
+        int max = max(budget);
+        if (budgetActive.incrementAndGet() > max) {
+            budgetActive.decrementAndGet();
             metrics.downstreamRefused(listener, MAX_CONNECTIONS, RefusalLog.UNKNOWN_PEER);
-            logRefusal(listener);
+            logRefusal(listener, describe(budget));
             channel.close();
             return null;
+        }
+        boolean traffic = budget != Budget.ADMIN;
+        if (traffic) {
+            active.incrementAndGet();
         }
         AtomicInteger listenerActive = activeByListener.computeIfAbsent(listener, name -> {
             AtomicInteger count = new AtomicInteger();
@@ -83,10 +106,52 @@ public final class DownstreamConnections {
                 .add(channel);
         channel.closeFuture().addListener(f -> {
             listenerActive.decrementAndGet();
-            active.decrementAndGet();
+            budgetActive.decrementAndGet();
+            if (traffic) {
+                active.decrementAndGet();
+            }
         });
-        channel.pipeline().addFirst(RecordCompleter.NAME, new RecordCompleter(record));
+        if (traffic) {
+            channel.pipeline().addFirst(RecordCompleter.NAME, new RecordCompleter(record));
+        }
         return record;
+    }
+
+    /**
+     * Charges a service connection to the peer its route leads to, under {@code --max-connections-per-peer}; at
+     * most once per connection. Call on the connection's event loop when the route is known.
+     *
+     * @return whether the peer has room; if not, refuse the connection with {@value #MAX_CONNECTIONS_PER_PEER}
+     */
+    public boolean admitToPeer(Channel channel, String peer) {
+        if (limits.perPeer() == 0 || channel.hasAttr(PEER_CHARGED)) {
+            return true;
+        }
+        AtomicInteger peerActive = activeByPeer.computeIfAbsent(peer, name -> new AtomicInteger());
+        if (peerActive.incrementAndGet() > limits.perPeer()) {
+            peerActive.decrementAndGet();
+            return false; // the caller refuses it, and its reporter logs and counts it like any refused route
+        }
+        channel.attr(PEER_CHARGED).set(Boolean.TRUE);
+        channel.closeFuture().addListener(f -> peerActive.decrementAndGet());
+        return true;
+    }
+
+    private int max(Budget budget) {
+        return switch (budget) {
+            case SERVICE -> limits.service();
+            case DISCOVERY -> limits.discovery();
+            case ADMIN -> limits.admin();
+        };
+    }
+
+    private String describe(Budget budget) {
+        return switch (budget) {
+            case SERVICE -> "--max-connections " + limits.total() + " less --max-discovery-connections "
+                    + limits.discovery();
+            case DISCOVERY -> "--max-discovery-connections " + limits.discovery();
+            case ADMIN -> "--max-admin-connections " + limits.admin();
+        };
     }
 
     /**
@@ -120,14 +185,14 @@ public final class DownstreamConnections {
         }
     }
 
-    /** Downstream connections open now, all listeners together. */
+    /** Service and discovery connections open now, together (what a drain waits for). */
     public int active() {
         return active.get();
     }
 
-    /** The configured limit. */
-    public int max() {
-        return max;
+    /** The configured budgets. */
+    public ConnectionLimits limits() {
+        return limits;
     }
 
     /**
@@ -172,14 +237,14 @@ public final class DownstreamConnections {
      * One line per ten seconds at most: a gateway at its limit refuses a flood, and a
      * line per connection would add disk I/O to the overload. The counter has every one.
      */
-    private void logRefusal(String listener) {
+    private void logRefusal(String listener, String limit) {
         refusedSinceLog.incrementAndGet();
         long now = System.nanoTime();
         long last = lastRefusalLog.get();
         if (now - last >= REFUSAL_LOG_INTERVAL_NANOS && lastRefusalLog.compareAndSet(last, now)) {
             long count = refusedSinceLog.getAndSet(0);
             LOG.warning(() -> "refused listener=" + listener + " reason=" + MAX_CONNECTIONS + ": " + count
-                    + " connection(s) beyond --max-connections " + max + " since the last such line");
+                    + " connection(s) beyond " + limit + " since the last such line");
         }
     }
 }

@@ -53,6 +53,7 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
     private final RefusalLog refusals;
     private final boolean doneAfterHandshake;
     private boolean settled;
+    private boolean requestRefused;
 
     /**
      * @param record             the connection's record, from {@link DownstreamConnections#admit}; its listener
@@ -118,13 +119,30 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             return;
         }
         settled = true;
+        report(reason, detail);
+        channel.close();
+    }
+
+    /**
+     * Logs and counts, once, a refusal by the HTTP layer after the handshake (a 403 to an identity that is not a
+     * served peer's, a request that never completed), which the access log then shows as {@code refused}; the
+     * caller closes the connection once its answer, if any, is written.
+     */
+    public void refuseRequest(Channel channel, String reason, String detail) {
+        if (requestRefused) {
+            return;
+        }
+        requestRefused = true;
+        report(reason, detail);
+    }
+
+    private void report(String reason, String detail) {
         String peer = record.peer() == null ? RefusalLog.UNKNOWN_PEER : record.peer();
         record.refused(reason, detail);
         metrics.downstreamRefused(listener, reason, peer);
         refusals.refused(peer, listener, reason, detail);
         LOG.info(() -> "refused listener=" + listener + " downstream=" + quoted(record.downstreamAddress()) + " sni="
                 + quoted(record.serverName()) + " peer=" + peer + " reason=" + reason + ": " + detail);
-        channel.close();
     }
 
     @Override
@@ -148,6 +166,7 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
                 record.peerSpiffeId(id == null ? null : id.toString());
             }
             if (doneAfterHandshake) {
+                ctx.fireUserEventTriggered(evt); // the HTTP layer's request timeout starts again from here
                 relayStarted(ctx);
             }
         } else if (evt == ChannelInputShutdownEvent.INSTANCE) {
