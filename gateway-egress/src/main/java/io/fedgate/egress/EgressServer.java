@@ -162,6 +162,11 @@ public final class EgressServer implements Gateway {
         lifecycle.health().live(); // after the watch starts: a change seen as ready is never missed
     }
 
+    /** The meters, as the admin listener serves them; for tests in this package. */
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
     /** The egress's part of each served peer's status: its watch of the peer, and its last refusal of a caller. */
     GatewayStatus status() {
         GatewayContext current;

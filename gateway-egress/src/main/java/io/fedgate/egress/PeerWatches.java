@@ -76,6 +76,7 @@ final class PeerWatches implements AutoCloseable {
                     .resolver(resolver)
                     .listener(list -> updates.execute(() -> onServices.accept(peer.name(), list)))
                     .resyncs(cause -> metrics.discoveryResync(peer.name(), cause))
+                    .refusals(cause -> metrics.discoveryDataRefused(peer.name(), cause))
                     .build();
             metrics.watchConnected(peer.name(), () -> {
                 Watch watch = watches.get(peer.name());

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 
@@ -28,6 +30,7 @@ import io.fedgate.core.cli.GatewayCommand;
 import io.fedgate.core.discovery.ServiceListMessage;
 import io.fedgate.core.discovery.ServiceMessage;
 import io.fedgate.core.discovery.ServicePortMessage;
+import io.fedgate.core.discovery.client.WatchStatus;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.pki.CertificateAuthority;
 import io.fedgate.core.pki.IssuedCertificate;
@@ -60,6 +63,7 @@ class EgressServerTest {
     Path dir;
 
     private FederationPki pki;
+    private FederationFixture.MeshConfig red;
     private TlsBackend greenIngress;
     private EgressServer server;
     private TrafficClient client;
@@ -88,7 +92,7 @@ class EgressServerTest {
         SslContext ingressContext = SslContexts.forServer(pki.green().ingressIdentity(pki.red()), pki.bundles(),
                 PeerAuthorizer.exactly(pki.red().egressId(pki.green())), TlsProvider.preferred());
         greenIngress = DigestingBackend.builder().echo().startTls(ingressContext);
-        FederationFixture.MeshConfig red = federation.redConfig()
+        red = federation.redConfig()
                 .peerIngress(greenIngress.address())
                 .importFromPeer("bookinfo", "ratings");
         red.write();
@@ -207,6 +211,34 @@ class EgressServerTest {
         assertThat(greenIngress.accepted()).isZero();
         assertThat(logs).anySatisfy(line -> assertThat(line).contains("refused listener=service")
                 .contains("reason=unknown-sni"));
+    }
+
+    @Test
+    void discoveryDataThePeerCannotHaveSentIsRefusedCountedAndShown() throws InterruptedException {
+        // A peer "discovery server" that echoes: its answer to GET /v1/watch is our own request, not an HTTP response.
+        try (TlsBackend echoing = DigestingBackend.builder().echo().startTls(greenIngress.serverContext())) {
+            red.peerDiscoveryPort(echoing.address().getPort()).write();
+            server.reload();
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (refused("unreadable") < 1) {
+                assertThat(System.nanoTime()).as("a refusal within 10 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+
+            WatchStatus watch = server.status().peer(pki.green().name()).orElseThrow().watch().orElseThrow();
+            assertThat(watch.connected()).isFalse();
+            assertThat(watch.lastDisconnectStatus()).hasValueSatisfying(text -> assertThat(text)
+                    .startsWith("refused discovery data: unreadable: watch response: "));
+            assertThat(server.registry().scrape()).contains(
+                    "fedgate_egress_discovery_data_refused_total{cause=\"unreadable\",peer=\"green-mesh\"}");
+        }
+    }
+
+    private double refused(String cause) {
+        Counter counter = server.registry().find("fedgate.egress.discovery.data.refused")
+                .tags("peer", pki.green().name(), "cause", cause).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

@@ -41,7 +41,8 @@ import io.netty.buffer.Unpooled;
  * a field of the wrong type, a checksum that is not an unsigned 64-bit integer, an unknown action, anything after
  * the top-level object, or an {@code add}/{@code delete} without a service throws {@link DiscoveryFormatException}
  * naming the field path (and, for syntax errors, the line and column). The readers leave the buffer's indices and
- * reference count alone.
+ * reference count alone. The {@code readValid...} readers also apply {@link DiscoveryValidation}'s rules, which a
+ * client applies before it uses anything a peer sent.
  */
 public final class DiscoveryJson {
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -145,7 +146,15 @@ public final class DiscoveryJson {
 
     /** Reads the readable bytes of {@code in} as a service list. */
     public static ServiceListMessage readServiceList(ByteBuf in) {
-        return read(in, DiscoveryJson::serviceList);
+        return read(in, parser -> serviceList(parser, false));
+    }
+
+    /**
+     * Reads the readable bytes of {@code in} as a service list and checks it with {@link DiscoveryValidation}, in
+     * the order the services were sent, so that an error's {@code services[i]} is the i-th on the wire.
+     */
+    public static ServiceListMessage readValidServiceList(ByteBuf in) {
+        return read(in, parser -> serviceList(parser, true));
     }
 
     /** Reads {@code json} as a service list. */
@@ -171,6 +180,11 @@ public final class DiscoveryJson {
         } finally {
             in.release();
         }
+    }
+
+    /** Reads {@code json} as a watch event and checks it with {@link DiscoveryValidation}. */
+    public static WatchEvent readValidWatchEvent(String json) {
+        return DiscoveryValidation.check(readWatchEvent(json));
     }
 
     // ---- writing
@@ -241,17 +255,18 @@ public final class DiscoveryJson {
         try (JsonParser parser = parser(in)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
-                throw new DiscoveryFormatException("empty discovery message: expected a JSON object");
+                throw DiscoveryFormatException.malformed("empty discovery message: expected a JSON object", null);
             }
             T value = reader.read(parser);
             JsonToken trailing = parser.nextToken();
             if (trailing != null) {
-                throw new DiscoveryFormatException("trailing content after the JSON object: " + describe(parser)
-                        + at(parser.currentTokenLocation()));
+                throw DiscoveryFormatException.malformed("trailing content after the JSON object: "
+                        + describe(parser) + at(parser.currentTokenLocation()), null);
             }
             return value;
         } catch (JsonProcessingException e) {
-            throw new DiscoveryFormatException("malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()), e);
+            throw DiscoveryFormatException.malformed("malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()),
+                    e);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // Reading memory does not fail otherwise.
         }
@@ -265,7 +280,7 @@ public final class DiscoveryJson {
         return JSON.createParser(stream);
     }
 
-    private static ServiceListMessage serviceList(JsonParser parser) throws IOException {
+    private static ServiceListMessage serviceList(JsonParser parser, boolean validate) throws IOException {
         expectObject(parser, "the service list");
         long checksum = 0;
         List<ServiceMessage> services = List.of();
@@ -280,6 +295,9 @@ public final class DiscoveryJson {
                 case "services" -> services = services(parser, "services");
                 default -> parser.skipChildren();
             }
+        }
+        if (validate) {
+            DiscoveryValidation.checkServices(services); // Before the constructor sorts them.
         }
         return new ServiceListMessage(checksum, services);
     }
@@ -428,6 +446,10 @@ public final class DiscoveryJson {
     }
 
     private static DiscoveryFormatException typeError(JsonParser parser, String path, String expected) {
+        if (parser.currentToken() == null) { // The text ended before the value: not JSON, rather than a wrong value.
+            return DiscoveryFormatException.malformed(path + ": expected " + expected + ", got the end of the text",
+                    null);
+        }
         return new DiscoveryFormatException(path + ": expected " + expected + ", got " + describe(parser)
                 + at(parser.currentTokenLocation()));
     }

@@ -2,9 +2,11 @@ package io.fedgate.core.discovery;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import io.fedgate.core.config.ServicePort;
 
@@ -31,6 +33,7 @@ public final class IstioProtocol {
     /** Istio's value for a port whose protocol it will sniff. */
     public static final String UNSUPPORTED = "UnsupportedProtocol";
 
+    private static final String GRPC_WEB = "GRPC-Web";
     private static final String GRPC_WEB_PREFIX = "grpc-web";
     private static final Map<String, String> BY_PREFIX = Map.ofEntries(
             Map.entry("tcp", "TCP"),
@@ -44,10 +47,23 @@ public final class IstioProtocol {
             Map.entry("mongo", "Mongo"),
             Map.entry("redis", "Redis"),
             Map.entry("mysql", "MySQL"));
+    /**
+     * Every protocol name a discovery server may publish: each value {@link #of} returns, plus {@code Thrift}, which
+     * older Istio releases (and so some reference peers) still name. Exact spelling, as Istio writes them.
+     */
+    public static final Set<String> NAMES = names();
     /** SMTP, DNS, MySQL and MongoDB: Istio never sniffs these. */
     private static final Set<Integer> WELL_KNOWN_TCP_PORTS = Set.of(25, 53, 3306, 27017);
 
     private IstioProtocol() {
+    }
+
+    private static Set<String> names() {
+        Set<String> names = new TreeSet<>(BY_PREFIX.values());
+        names.add(GRPC_WEB);
+        names.add("Thrift");
+        names.add(UNSUPPORTED);
+        return Collections.unmodifiableSet(names);
     }
 
     /** The Istio protocol of {@code port}. */
@@ -58,7 +74,7 @@ public final class IstioProtocol {
         }
         String name = port.name().toLowerCase(Locale.ROOT);
         if (name.startsWith(GRPC_WEB_PREFIX)) {
-            return "GRPC-Web";
+            return GRPC_WEB;
         }
         int dash = name.indexOf('-');
         String prefix = dash >= 0 ? name.substring(0, dash) : name;

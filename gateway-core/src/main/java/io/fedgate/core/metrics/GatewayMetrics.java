@@ -37,6 +37,7 @@ public final class GatewayMetrics {
     private final ConcurrentMap<Tags, ConnectionMeters> connections = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> handshakes = new ConcurrentHashMap<>();
     private final ConcurrentMap<Tags, Counter> resyncs = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Tags, Counter> dataRefusals = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> reloads = new ConcurrentHashMap<>();
 
     /** Handshake histogram buckets: a loopback handshake takes about a millisecond, a WAN one tens to hundreds. */
@@ -115,9 +116,25 @@ public final class GatewayMetrics {
      * @param cause {@code connected}, {@code checksum-mismatch}, {@code resync-event}, {@code periodic}
      */
     public void discoveryResync(String peer, String cause) {
+        countByPeerAndCause(resyncs, "discovery.resyncs", "Full resyncs of a peer's services, by cause", peer, cause);
+    }
+
+    /**
+     * A list, watch answer or watch event from {@code peer}'s discovery server was refused, never applied.
+     *
+     * @param cause {@code too-large}, {@code unreadable}, {@code schema-invalid}, {@code truncated}; rendered in snake
+     *              case
+     */
+    public void discoveryDataRefused(String peer, String cause) {
+        countByPeerAndCause(dataRefusals, "discovery.data.refused",
+                "Discovery answers and watch events of a peer refused, by cause", peer, cause);
+    }
+
+    private void countByPeerAndCause(ConcurrentMap<Tags, Counter> counters, String name, String description,
+                                     String peer, String cause) {
         Tags tags = Tags.of("peer", peer, "cause", snakeCase(cause));
-        resyncs.computeIfAbsent(tags, t -> Counter.builder("fedgate." + role + ".discovery.resyncs")
-                .description("Full resyncs of a peer's services, by cause")
+        counters.computeIfAbsent(tags, t -> Counter.builder("fedgate." + role + "." + name)
+                .description(description)
                 .tags(t)
                 .register(registry)).increment();
     }

@@ -89,10 +89,17 @@ public final class PeerStatusView {
                 ? "we refused the peer's " + refusal.listener() + " connection: " + refusal.message() : null;
         if (watch != null && !watch.connected()) {
             String status = watch.lastDisconnectStatus().orElse("never connected");
-            String theirs = status.startsWith("403")
-                    ? "the peer refuses our egress's identity (HTTP 403 on discovery): its clientID for this mesh "
-                    + "does not match our egress's SPIFFE ID"
-                    : "our watch of the peer is down: " + status;
+            String theirs;
+            if (status.startsWith("403")) {
+                theirs = "the peer refuses our egress's identity (HTTP 403 on discovery): its clientID for this mesh "
+                        + "does not match our egress's SPIFFE ID";
+            } else if (status.startsWith(WatchStatus.REFUSED_PREFIX)) {
+                // The watch may even be open: what is down is the use of what the peer sends.
+                theirs = "the peer's discovery server sends data we refuse: "
+                        + status.substring(WatchStatus.REFUSED_PREFIX.length());
+            } else {
+                theirs = "our watch of the peer is down: " + status;
+            }
             // Both directions down: say both, since our refusal may be what the peer's logs cannot explain.
             return ours == null ? theirs : theirs + "; and " + ours;
         }

@@ -46,4 +46,17 @@ class GatewayMetricsTest {
         assertThat(registry.get("fedgate.ingress.upstream.cx.connect.failures")
                 .tag("destination_service", "ratings.bookinfo").counter().count()).isEqualTo(1.0);
     }
+
+    @Test
+    void refusedDiscoveryDataIsCountedByPeerAndCause() {
+        GatewayMetrics egress = new GatewayMetrics(registry, GatewayRole.EGRESS);
+        egress.discoveryDataRefused("green-mesh", "too-large");
+        egress.discoveryDataRefused("green-mesh", "too-large");
+        egress.discoveryDataRefused("green-mesh", "schema-invalid");
+
+        assertThat(registry.get("fedgate.egress.discovery.data.refused")
+                .tags("peer", "green-mesh", "cause", "too_large").counter().count()).isEqualTo(2.0);
+        assertThat(registry.scrape()).contains(
+                "fedgate_egress_discovery_data_refused_total{cause=\"schema_invalid\",peer=\"green-mesh\"} 1.0");
+    }
 }

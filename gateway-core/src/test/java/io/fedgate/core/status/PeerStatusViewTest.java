@@ -101,6 +101,20 @@ class PeerStatusViewTest {
     }
 
     @Test
+    void refusedDiscoveryDataIsTheCause() {
+        String refused = "refused discovery data: too-large: service list larger than 16777216 bytes";
+        WatchStatus watch = watch(false, T2, T1, refused, T1, T1, null);
+
+        PeerStatusView view = PeerStatusView.of("green-mesh", List.of(egress(watch), ingress(true, null)));
+
+        assertThat(view.connected()).isFalse();
+        assertThat(view.yaml()).contains("        lastDisconnectStatus: \"" + refused + "\"\n")
+                .endsWith("\n# cause: the peer's discovery server sends data we refuse: too-large: service list larger "
+                        + "than 16777216 bytes\n");
+        assertThat(StatusJson.read(StatusJson.write(egress(watch)))).isEqualTo(egress(watch));
+    }
+
+    @Test
     void statusJsonRoundTrips() {
         Refusal refusal = new Refusal("discovery", "spiffe-id-mismatch", "presented a, expected b (HTTP 403)", T2);
         GatewayStatus status = ingress(true, refusal);

@@ -22,6 +22,7 @@ import io.fedgate.core.discovery.DiscoveryFormatException;
 import io.fedgate.core.discovery.DiscoveryJson;
 import io.fedgate.core.discovery.ServiceListMessage;
 import io.fedgate.core.discovery.WatchEvent;
+import io.fedgate.core.logging.RateLimitedLog;
 import io.fedgate.core.transport.Transport;
 import io.fedgate.core.trust.PeerRefusal;
 import io.netty.bootstrap.Bootstrap;
@@ -33,6 +34,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.PrematureChannelClosureException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -64,6 +67,14 @@ import io.netty.util.concurrent.ScheduledFuture;
  * <li>When the watch stream ends it is reconnected after the initial backoff.</li>
  * </ul>
  *
+ * <p>What a peer sends is refused, never applied, when it is {@link #TOO_LARGE}, {@link #UNREADABLE},
+ * {@link #SCHEMA_INVALID} ({@link io.fedgate.core.discovery.DiscoveryValidation}) or {@link #TRUNCATED}: each
+ * refusal is counted ({@link Builder#refusals}), logged at WARNING at most once per cause per
+ * {@link #REFUSAL_LOG_INTERVAL}, and named in {@link WatchStatus#lastDisconnectStatus()}; from then until a list is
+ * accepted again the status is not {@code connected}, even while the watch stays open. A refused list, watch
+ * answer or watch line ends the watch like a failed attempt (backoff growing, next address), since asking the same
+ * server again at once would fetch the same data; a refused event that ended cleanly asks for a resync instead.
+ *
  * <p>Threading: all state is confined to one event loop of the given group, which runs every connection, timer and
  * {@link DiscoveryListener} call; no locks. {@link #status()} and {@link #current()} read volatile snapshots and may
  * be called from any thread. Host names in {@code addresses} are resolved by Netty's default resolver.
@@ -85,6 +96,18 @@ public final class DiscoveryClient implements AutoCloseable {
     public static final String CHECKSUM_MISMATCH = "checksum-mismatch";
     /** Resync cause: the periodic full sync. */
     public static final String PERIODIC = "periodic";
+
+    /** Refusal cause: a list over {@link #MAX_LIST_BYTES}, an event line over {@link #MAX_EVENT_BYTES}, an HTTP line
+     * or header over the codec's limits. */
+    public static final String TOO_LARGE = "too-large";
+    /** Refusal cause: an answer that is not HTTP, or a list or event that is not JSON. */
+    public static final String UNREADABLE = "unreadable";
+    /** Refusal cause: JSON that breaks the protocol's schema ({@link io.fedgate.core.discovery.DiscoveryValidation}). */
+    public static final String SCHEMA_INVALID = "schema-invalid";
+    /** Refusal cause: the connection ended in the middle of a list or of an event line. */
+    public static final String TRUNCATED = "truncated";
+    /** At most one WARNING line per refusal cause per peer in this interval; the meter counts every refusal. */
+    public static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(30);
 
     /** Default period of the full resync while connected. */
     public static final Duration DEFAULT_RESYNC_INTERVAL = Duration.ofSeconds(60);
@@ -116,6 +139,8 @@ public final class DiscoveryClient implements AutoCloseable {
     private final AddressResolverGroup<?> resolver;
     private final DiscoveryListener listener;
     private final Consumer<String> resyncs;
+    private final Consumer<String> refusals;
+    private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, Level.WARNING, REFUSAL_LOG_INTERVAL);
     private final Clock clock;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
@@ -135,6 +160,10 @@ public final class DiscoveryClient implements AutoCloseable {
     private Duration backoff;
     private Attempt watch;
     private boolean connected;
+    /** Data of the peer was refused, and no list has been accepted since: the status does not show connected. */
+    private boolean refusing;
+    /** The {@code connected} last published, so that its fall sets {@code lastDisconnect}. */
+    private boolean shownConnected;
     private boolean syncing;
     private boolean syncAgain;
     private Attempt sync;
@@ -161,6 +190,7 @@ public final class DiscoveryClient implements AutoCloseable {
         this.resolver = builder.resolver;
         this.listener = builder.listener;
         this.resyncs = builder.resyncs;
+        this.refusals = builder.refusals;
         this.clock = builder.clock;
         this.initialBackoff = builder.initialBackoff;
         this.maxBackoff = builder.maxBackoff;
@@ -249,7 +279,6 @@ public final class DiscoveryClient implements AutoCloseable {
         }
         if (connected) {
             connected = false;
-            lastDisconnect = clock.instant();
             lastDisconnectStatus = "client closed";
         }
         publish();
@@ -269,7 +298,7 @@ public final class DiscoveryClient implements AutoCloseable {
         publish();
         Attempt attempt = new Attempt(host);
         watch = attempt;
-        connect(attempt, new WatchHandler(this, attempt, MAX_EVENT_BYTES), false)
+        connect(attempt, new WatchHandler(this, attempt, MAX_EVENT_BYTES))
                 .addListener((ChannelFutureListener) future -> {
                     if (!future.isSuccess()) {
                         endWatch(attempt, failure(future.cause(), false));
@@ -283,8 +312,7 @@ public final class DiscoveryClient implements AutoCloseable {
             return;
         }
         attempt.accepted = true;
-        connected = true;
-        backoff = initialBackoff;
+        connected = true; // Shown once no refusal is pending; the backoff is reset by an accepted list.
         lastErrorReason = null;
         publish();
         syncGiveUpAt = null;
@@ -300,9 +328,12 @@ public final class DiscoveryClient implements AutoCloseable {
         publish();
         WatchEvent event;
         try {
-            event = DiscoveryJson.readWatchEvent(line);
+            event = DiscoveryJson.readValidWatchEvent(line);
         } catch (DiscoveryFormatException | IllegalArgumentException e) {
-            LOG.log(Level.WARNING, () -> peer.name() + ": unreadable watch event, resyncing: " + e.getMessage());
+            // The stream itself is intact (the line ended), so the watch stays; the list is fetched again.
+            Failure failure = unusable("watch event", e);
+            lastDisconnectStatus = failure.text();
+            refused(attempt, failure, "resyncing");
             requestFullSync(UNREADABLE_EVENT);
             return;
         }
@@ -339,17 +370,18 @@ public final class DiscoveryClient implements AutoCloseable {
         if (failure.reason() != null) {
             lastErrorReason = failure.reason();
         }
-        if (connected) {
-            connected = false;
-            lastDisconnect = clock.instant();
-        }
+        connected = false;
         stopSync();
-        publish();
+        if (failure.refusal() != null) {
+            refused(attempt, failure, "watch ended");
+        } else {
+            publish();
+        }
         if (closed) {
             return;
         }
         Duration delay;
-        if (attempt.accepted) {
+        if (attempt.accepted && failure.refusal() == null) {
             delay = initialBackoff;
         } else {
             addressIndex++;
@@ -401,7 +433,9 @@ public final class DiscoveryClient implements AutoCloseable {
         sync = attempt;
         attempt.timeout = loop.schedule(() -> fullSyncFailed(attempt, Failure.text("full sync timed out after "
                 + fullSyncTimeout.toMillis() + " ms")), fullSyncTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        connect(attempt, new FullSyncHandler(this, attempt), true).addListener((ChannelFutureListener) future -> {
+        FullSyncHandler handler = new FullSyncHandler(this, attempt);
+        connect(attempt, handler.progress(), new HttpObjectAggregator(MAX_LIST_BYTES), handler)
+                .addListener((ChannelFutureListener) future -> {
             if (!future.isSuccess()) {
                 fullSyncFailed(attempt, failure(future.cause(), false));
             }
@@ -419,6 +453,8 @@ public final class DiscoveryClient implements AutoCloseable {
         }
         sync = null;
         syncing = false;
+        refusing = false;
+        backoff = initialBackoff;
         lastFullSync = clock.instant();
         publish();
         deliver(list);
@@ -445,6 +481,12 @@ public final class DiscoveryClient implements AutoCloseable {
         LOG.fine(() -> peer.name() + ": full sync from " + attempt.host + " failed: " + failure.text());
         if (!connected || watch == null) {
             syncing = false;
+            return;
+        }
+        if (failure.refusal() != null) {
+            // Not retried from this server within the window: it would send the same list; the watch backs off.
+            syncing = false;
+            endWatch(watch, failure);
             return;
         }
         if (clock.instant().isBefore(syncGiveUpAt)) {
@@ -480,7 +522,8 @@ public final class DiscoveryClient implements AutoCloseable {
 
     // ---- Connections -----------------------------------------------------------------------------------------------
 
-    private ChannelFuture connect(Attempt attempt, ChannelHandler last, boolean aggregate) {
+    /** Connects {@code attempt}: TLS, the HTTP codec, then {@code handlers} (new ones: a pipeline is not shared). */
+    private ChannelFuture connect(Attempt attempt, ChannelHandler... handlers) {
         int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
@@ -492,11 +535,7 @@ public final class DiscoveryClient implements AutoCloseable {
                         // The peer host names the discovery service, so Netty puts it in the SNI extension.
                         SslHandler tls = sslContext.newHandler(channel.alloc(), serviceHost, port);
                         tls.setHandshakeTimeoutMillis(timeoutMillis);
-                        channel.pipeline().addLast(tls, new HttpClientCodec());
-                        if (aggregate) {
-                            channel.pipeline().addLast(new HttpObjectAggregator(MAX_LIST_BYTES));
-                        }
-                        channel.pipeline().addLast(last);
+                        channel.pipeline().addLast(tls, new HttpClientCodec()).addLast(handlers);
                     }
                 });
         if (resolver != null) {
@@ -523,13 +562,38 @@ public final class DiscoveryClient implements AutoCloseable {
     static Failure failure(Throwable cause, boolean handshake) {
         if (handshake || find(cause, SSLException.class) != null) {
             PeerRefusal refusal = PeerRefusal.of(cause);
-            return new Failure(refusal.message(), refusal.reason().code());
+            return new Failure(refusal.message(), refusal.reason().code(), null);
         }
         if (find(cause, TimeoutException.class) != null || cause instanceof io.netty.channel.ConnectTimeoutException) {
             return Failure.text("timed out: " + cause.getMessage());
         }
+        return Failure.text(describe(cause));
+    }
+
+    /**
+     * A failed HTTP decode of {@code what} ({@code "watch response"}, ...) as a refusal: over a codec limit is
+     * {@link #TOO_LARGE}, a connection closed mid-message {@link #TRUNCATED}, anything else {@link #UNREADABLE}.
+     */
+    static Failure decodeFailure(String what, Throwable cause) {
+        String detail = what + ": " + describe(cause);
+        if (find(cause, TooLongFrameException.class) != null) {
+            return Failure.refused(TOO_LARGE, detail);
+        }
+        if (find(cause, PrematureChannelClosureException.class) != null) {
+            return Failure.refused(TRUNCATED, what + ": the connection closed in the middle of it");
+        }
+        return Failure.refused(UNREADABLE, detail);
+    }
+
+    /** A list or event that could not be used, as a refusal: not JSON is {@link #UNREADABLE}, else schema-invalid. */
+    static Failure unusable(String what, RuntimeException e) {
+        boolean malformed = e instanceof DiscoveryFormatException format && format.malformed();
+        return Failure.refused(malformed ? UNREADABLE : SCHEMA_INVALID, what + ": " + describe(e));
+    }
+
+    private static String describe(Throwable cause) {
         String message = cause.getMessage();
-        return Failure.text(message == null || message.isBlank() ? cause.getClass().getSimpleName() : message);
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
     }
 
     private static <T extends Throwable> T find(Throwable root, Class<T> type) {
@@ -548,8 +612,25 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A refusal of what {@code attempt}'s server sent: until a list is accepted again the status no longer shows
+     * connected; published first, then logged (rate-limited) and counted, so that whoever sees the count sees the rest.
+     */
+    private void refused(Attempt attempt, Failure failure, String then) {
+        refusing = true;
+        publish();
+        refusalLog.log(failure.refusal(), suppressed -> peer.name() + ": " + failure.text() + " (from " + attempt.host
+                + ":" + port + "); " + then + RateLimitedLog.suppressedSuffix(suppressed));
+        refusals.accept(failure.refusal());
+    }
+
     private void publish() {
-        status = new WatchStatus(connected, Optional.ofNullable(lastConnected), Optional.ofNullable(lastDisconnect),
+        boolean shown = connected && !refusing;
+        if (shownConnected && !shown) {
+            lastDisconnect = clock.instant();
+        }
+        shownConnected = shown;
+        status = new WatchStatus(shown, Optional.ofNullable(lastConnected), Optional.ofNullable(lastDisconnect),
                 Optional.ofNullable(lastDisconnectStatus), Optional.ofNullable(lastEvent),
                 Optional.ofNullable(lastFullSync), Optional.ofNullable(address), Optional.ofNullable(lastErrorReason));
     }
@@ -574,10 +655,17 @@ public final class DiscoveryClient implements AutoCloseable {
         }
     }
 
-    /** Why an attempt ended: status text and, for TLS refusals, the reason code. */
-    record Failure(String text, String reason) {
+    /**
+     * Why an attempt ended: status text; for TLS refusals, the reason code; for refused discovery data, the
+     * refusal cause ({@link #TOO_LARGE}, ...), the text then being {@code refused discovery data: <cause>: <detail>}.
+     */
+    record Failure(String text, String reason, String refusal) {
         static Failure text(String text) {
-            return new Failure(text, null);
+            return new Failure(text, null, null);
+        }
+
+        static Failure refused(String cause, String detail) {
+            return new Failure(WatchStatus.REFUSED_PREFIX + cause + ": " + detail, null, cause);
         }
     }
 
@@ -590,6 +678,7 @@ public final class DiscoveryClient implements AutoCloseable {
         private AddressResolverGroup<?> resolver;
         private DiscoveryListener listener = DiscoveryListener.NONE;
         private Consumer<String> resyncs = cause -> { };
+        private Consumer<String> refusals = cause -> { };
         private Clock clock = Clock.systemUTC();
         private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
         private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
@@ -627,6 +716,15 @@ public final class DiscoveryClient implements AutoCloseable {
         /** Told the cause of every full sync requested ({@link #CONNECTED}, {@link #CHECKSUM_MISMATCH}, ...), for metrics. */
         public Builder resyncs(Consumer<String> resyncs) {
             this.resyncs = requireNonNull(resyncs, "resyncs");
+            return this;
+        }
+
+        /**
+         * Told the cause of every refusal of the peer's data ({@link #TOO_LARGE}, {@link #UNREADABLE},
+         * {@link #SCHEMA_INVALID}, {@link #TRUNCATED}), for metrics.
+         */
+        public Builder refusals(Consumer<String> refusals) {
+            this.refusals = requireNonNull(refusals, "refusals");
             return this;
         }
 

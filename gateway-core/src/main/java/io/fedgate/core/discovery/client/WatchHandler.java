@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -17,7 +18,9 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * The watch connection's last handler: sends {@code GET /v1/watch} once the connection is up, reports the answer's
  * status, splits the chunked body into lines (chunks may split or join lines) and hands each line to the client.
- * Reports the connection's end, whatever its cause, exactly once through {@link DiscoveryClient#endWatch}.
+ * Reports the connection's end, whatever its cause, exactly once through {@link DiscoveryClient#endWatch}: an answer
+ * or chunk the codec cannot decode, a line over the limit, or a stream that ends in the middle of a line ends it as
+ * refused data; a stream that ends between lines is the protocol's normal end.
  */
 final class WatchHandler extends ChannelInboundHandlerAdapter {
     private final DiscoveryClient client;
@@ -55,11 +58,11 @@ final class WatchHandler extends ChannelInboundHandlerAdapter {
             if (msg instanceof HttpResponse response) {
                 HttpResponseStatus status = response.status();
                 if (response.decoderResult().isFailure()) {
-                    fail(ctx, "malformed response: " + response.decoderResult().cause());
+                    fail(ctx, DiscoveryClient.decodeFailure("watch response", response.decoderResult().cause()));
                     return;
                 }
                 if (status.code() != HttpResponseStatus.OK.code()) {
-                    fail(ctx, status.toString());
+                    fail(ctx, DiscoveryClient.Failure.text(status.toString()));
                     return;
                 }
                 accepted = true;
@@ -67,9 +70,15 @@ final class WatchHandler extends ChannelInboundHandlerAdapter {
             }
             if (accepted && msg instanceof HttpContent content) {
                 splitLines(ctx, content.content());
-                if (msg instanceof LastHttpContent && ctx.channel().isOpen()) {
-                    client.endWatch(attempt, DiscoveryClient.Failure.text(DiscoveryClient.STREAM_ENDED));
-                    ctx.close();
+                if (!ctx.channel().isOpen()) {
+                    return;
+                }
+                Throwable broken = content.decoderResult().cause();
+                if (broken != null && !(broken instanceof PrematureChannelClosureException)) {
+                    fail(ctx, DiscoveryClient.decodeFailure("watch stream", broken)); // A bad chunk, not an end.
+                } else if (msg instanceof LastHttpContent) {
+                    // A stream cut without its last chunk is how a watch usually ends; only a cut line is refused.
+                    fail(ctx, ended());
                 }
             }
         } finally {
@@ -82,12 +91,13 @@ final class WatchHandler extends ChannelInboundHandlerAdapter {
             int newline = in.indexOf(in.readerIndex(), in.writerIndex(), (byte) '\n');
             int end = newline < 0 ? in.writerIndex() : newline;
             int length = end - in.readerIndex();
+            if ((partial == null ? 0 : partial.readableBytes()) + length > maxLineBytes) {
+                fail(ctx, DiscoveryClient.Failure.refused(DiscoveryClient.TOO_LARGE,
+                        "watch event longer than " + maxLineBytes + " bytes"));
+                return;
+            }
             if (partial == null) {
                 partial = ctx.alloc().heapBuffer(Math.max(256, length));
-            }
-            if (partial.readableBytes() + length > maxLineBytes) {
-                fail(ctx, "watch event longer than " + maxLineBytes + " bytes");
-                return;
             }
             partial.writeBytes(in, length);
             if (newline < 0) {
@@ -105,9 +115,18 @@ final class WatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void fail(ChannelHandlerContext ctx, String text) {
-        client.endWatch(attempt, DiscoveryClient.Failure.text(text));
+    private void fail(ChannelHandlerContext ctx, DiscoveryClient.Failure failure) {
+        client.endWatch(attempt, failure);
         ctx.close();
+    }
+
+    /** The end of an accepted stream: normal between lines, truncated data in the middle of one. */
+    private DiscoveryClient.Failure ended() {
+        if (partial != null && partial.isReadable()) {
+            return DiscoveryClient.Failure.refused(DiscoveryClient.TRUNCATED, "watch stream ended in the middle of an "
+                    + "event, after " + partial.readableBytes() + " bytes of it");
+        }
+        return DiscoveryClient.Failure.text(DiscoveryClient.STREAM_ENDED);
     }
 
     @Override
@@ -118,8 +137,8 @@ final class WatchHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        client.endWatch(attempt, DiscoveryClient.Failure.text(
-                accepted ? DiscoveryClient.STREAM_ENDED : "connection closed before the watch was answered"));
+        client.endWatch(attempt, accepted ? ended()
+                : DiscoveryClient.Failure.text("connection closed before the watch was answered"));
         ctx.fireChannelInactive();
     }
 

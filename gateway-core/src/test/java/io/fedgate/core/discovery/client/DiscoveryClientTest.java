@@ -2,7 +2,6 @@ package io.fedgate.core.discovery.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,7 +40,6 @@ class DiscoveryClientTest {
             + "    name: ratings\n";
     private static final String DETAILS = "- type: NameSelector\n  nameSelector:\n    namespace: bookinfo\n"
             + "    name: details\n";
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     private static final FederationPki PKI = FederationPki.create();
     private static final SslContext SERVER_CONTEXT = serverContext(PKI);
@@ -97,16 +95,8 @@ class DiscoveryClientTest {
                         + ConfigFixtures.indent(rules, "  ")));
     }
 
-    /** The green peer as the watching side configures it: these addresses, discovery on {@code port}. */
     private static PeerConfig peer(int port, String... addresses) {
-        StringBuilder spec = new StringBuilder("remote:\n  addresses:\n");
-        for (String address : addresses) {
-            spec.append("  - ").append(address).append('\n');
-        }
-        spec.append("  discoveryPort: ").append(port).append('\n')
-                .append("gateways:\n  ingress:\n    name: ingress-green-mesh\n  egress:\n    name: egress-green-mesh\n");
-        return ConfigFixtures.load(ConfigFixtures.files("peers/green.yaml", ConfigFixtures.peer(PEER, spec.toString()),
-                "roots/green.yaml", ConfigFixtures.greenRoots())).peer(PEER).orElseThrow();
+        return PeerDiscoveryHarness.peer(PEER, port, addresses);
     }
 
     private PeerDiscoveryHarness serveReal(int port) {
@@ -119,28 +109,11 @@ class DiscoveryClientTest {
     }
 
     private DiscoveryClient client(PeerConfig peer) {
-        return DiscoveryClient.builder(peer, CLIENT_CONTEXT, CLIENT_GROUP, Transport.NIO)
-                .listener(delivered::add)
-                .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
-                .connectTimeout(Duration.ofSeconds(3))
-                .fullSyncTimeout(Duration.ofSeconds(3))
-                .fullSyncRetry(Duration.ofMillis(50), Duration.ofSeconds(5))
-                .build();
+        return PeerDiscoveryHarness.client(peer, CLIENT_CONTEXT, CLIENT_GROUP).listener(delivered::add).build();
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
+        PeerDiscoveryHarness.await(what, condition);
     }
 
     private ServiceListMessage served() {

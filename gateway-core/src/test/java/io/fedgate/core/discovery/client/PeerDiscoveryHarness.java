@@ -4,15 +4,22 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.fedgate.core.config.ConfigFixtures;
+import io.fedgate.core.config.PeerConfig;
 import io.fedgate.core.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,6 +55,9 @@ final class PeerDiscoveryHarness implements AutoCloseable {
     record Request(String uri, String host, String discoveryService, String remote, long nanoTime) {
     }
 
+    /** The longest any client test waits for something to happen. */
+    static final Duration WAIT = Duration.ofSeconds(10);
+
     private final Channel server;
     private final ChannelGroup children;
     private final List<Request> requests;
@@ -76,6 +86,43 @@ final class PeerDiscoveryHarness implements AutoCloseable {
                 })
                 .bind(new InetSocketAddress("127.0.0.1", port)).syncUninterruptibly().channel();
         return new PeerDiscoveryHarness(server, children, requests);
+    }
+
+    /** {@code peer}'s discovery client with the short timings the client tests use. */
+    static DiscoveryClient.Builder client(PeerConfig peer, SslContext clientContext, EventLoopGroup group) {
+        return DiscoveryClient.builder(peer, clientContext, group, Transport.NIO)
+                .backoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+                .connectTimeout(Duration.ofSeconds(3))
+                .fullSyncTimeout(Duration.ofSeconds(3))
+                .fullSyncRetry(Duration.ofMillis(50), Duration.ofSeconds(5));
+    }
+
+    /** The green peer as the watching side configures it: these addresses, discovery on {@code port}. */
+    static PeerConfig peer(String name, int port, String... addresses) {
+        StringBuilder spec = new StringBuilder("remote:\n  addresses:\n");
+        for (String address : addresses) {
+            spec.append("  - ").append(address).append('\n');
+        }
+        spec.append("  discoveryPort: ").append(port).append('\n')
+                .append("gateways:\n  ingress:\n    name: ingress-green-mesh\n  egress:\n    name: egress-green-mesh\n");
+        return ConfigFixtures.load(ConfigFixtures.files("peers/green.yaml", ConfigFixtures.peer(name, spec.toString()),
+                "roots/green.yaml", ConfigFixtures.greenRoots())).peer(name).orElseThrow();
+    }
+
+    /** Waits up to {@link #WAIT} for {@code condition}. */
+    static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
     }
 
     /** A fresh, thread-safe request log. */
@@ -128,14 +175,26 @@ final class PeerDiscoveryHarness implements AutoCloseable {
         }
     }
 
+    /** How a {@link Stub} answers one request instead of its default; runs on the connection's event loop. */
+    @FunctionalInterface
+    interface Answer {
+        void answer(ChannelHandlerContext ctx, HttpRequest request);
+    }
+
     /**
      * A scripted discovery server: answers the list it is given and opens a watch that sends only what the test
-     * writes, or answers every request with {@link #status}.
+     * writes, or answers every request with {@link #status}; {@link #listAnswer} and {@link #watchAnswer} replace
+     * the default answers (hostile ones, see the static factories), and {@link #holdLists} parks list requests.
      */
     static final class Stub {
         volatile String listJson = "{\"checksum\":3035108133973235477}";
         volatile HttpResponseStatus status = HttpResponseStatus.OK;
+        volatile Answer listAnswer;
+        volatile Answer watchAnswer;
         private volatile ChannelHandlerContext watch;
+        /** List requests parked while holding; guarded by {@code this}. */
+        private final ArrayDeque<ChannelHandlerContext> held = new ArrayDeque<>();
+        private boolean holding;
 
         ChannelHandler handler() {
             return new ChannelInboundHandlerAdapter() {
@@ -159,22 +218,127 @@ final class PeerDiscoveryHarness implements AutoCloseable {
                 HttpUtil.setContentLength(response, response.content().readableBytes());
                 ctx.writeAndFlush(response);
             } else if (request.uri().startsWith("/v1/watch/")) {
-                HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-                response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-                HttpUtil.setTransferEncodingChunked(response, true);
-                ctx.writeAndFlush(response);
+                Answer answer = watchAnswer;
+                if (answer != null) {
+                    answer.answer(ctx, request);
+                    return;
+                }
+                ctx.writeAndFlush(chunkedHead());
                 watch = ctx;
             } else {
-                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                        Unpooled.copiedBuffer(listJson, StandardCharsets.UTF_8));
-                response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
-                HttpUtil.setContentLength(response, response.content().readableBytes());
-                ctx.writeAndFlush(response);
+                Answer answer = listAnswer;
+                if (answer != null) {
+                    answer.answer(ctx, request);
+                } else if (!park(ctx)) {
+                    answerList(ctx);
+                }
             }
+        }
+
+        private void answerList(ChannelHandlerContext ctx) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.copiedBuffer(listJson, StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            HttpUtil.setContentLength(response, response.content().readableBytes());
+            ctx.writeAndFlush(response);
+        }
+
+        private synchronized boolean park(ChannelHandlerContext ctx) {
+            if (holding) {
+                held.add(ctx);
+            }
+            return holding;
+        }
+
+        /** From now on list requests wait unanswered (a client's full sync stays in flight) until released. */
+        synchronized void holdLists() {
+            holding = true;
+        }
+
+        /** Answers the parked list requests with {@link #listJson}, and later ones at once. */
+        synchronized void releaseLists() {
+            holding = false;
+            for (ChannelHandlerContext ctx : held) {
+                ctx.executor().execute(() -> answerList(ctx));
+            }
+            held.clear();
+        }
+
+        /** Closes the open watch connection. */
+        void closeWatch() {
+            requireNonNull(watch, "no watch open").close().syncUninterruptibly();
+        }
+
+        /** Writes {@code text} as one chunk of the open watch, without waiting (the client may cut it off). */
+        void send(String text) {
+            requireNonNull(watch, "no watch open")
+                    .writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
         }
 
         boolean watching() {
             return watch != null;
+        }
+
+        /** A 200 whose chunked JSON body runs to {@code bytes} (or until the client leaves), 64 KiB at a time. */
+        static Answer streamedList(long bytes) {
+            return (ctx, request) -> {
+                ctx.write(chunkedHead());
+                byte[] chunk = new byte[64 * 1024];
+                byte[] service = "{\"name\":\"s\",\"namespace\":\"n\",\"hostname\":\"s.n.svc.x\"},"
+                        .getBytes(StandardCharsets.US_ASCII);
+                for (int i = 0; i < chunk.length; i++) {
+                    chunk[i] = service[i % service.length];
+                }
+                byte[] head = "{\"checksum\":1,\"services\":[".getBytes(StandardCharsets.US_ASCII);
+                System.arraycopy(head, 0, chunk, 0, head.length);
+                stream(ctx, chunk, bytes, true);
+            };
+        }
+
+        /** A raw answer: an HTTP status line, then one header line that never ends (until the client leaves). */
+        static Answer endlessHeader() {
+            return (ctx, request) -> {
+                raw(ctx, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Endless: ");
+                byte[] filler = new byte[4096];
+                Arrays.fill(filler, (byte) 'a');
+                stream(ctx, filler, 64L << 20, false);
+            };
+        }
+
+        /** A raw answer written as it is, below the HTTP codec, and then the connection closed. */
+        static Answer rawThenClose(String text) {
+            return (ctx, request) -> raw(ctx, text).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private static ChannelFuture raw(ChannelHandlerContext ctx, String text) {
+            return raw(ctx, text.getBytes(StandardCharsets.ISO_8859_1));
+        }
+
+        /** Writes {@code chunk} again after each write completes, until {@code left} bytes are out or it fails. */
+        private static void stream(ChannelHandlerContext ctx, byte[] chunk, long left, boolean http) {
+            if (left <= 0 || !ctx.channel().isActive()) {
+                return;
+            }
+            ChannelFuture written = http
+                    ? ctx.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)))
+                    : raw(ctx, chunk);
+            written.addListener(future -> {
+                if (future.isSuccess()) {
+                    stream(ctx, chunk, left - chunk.length, http);
+                }
+            });
+        }
+
+        /** Writes {@code bytes} below the HTTP codec, as they are. */
+        private static ChannelFuture raw(ChannelHandlerContext ctx, byte[] bytes) {
+            return ctx.pipeline().context(HttpServerCodec.class).writeAndFlush(Unpooled.wrappedBuffer(bytes));
+        }
+
+        private static HttpResponse chunkedHead() {
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+            HttpUtil.setTransferEncodingChunked(response, true);
+            return response;
         }
 
         /** Writes {@code text} as one chunk of the open watch. */
