@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import io.netty.channel.Channel;
@@ -21,6 +21,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 
 import io.fedgate.core.logging.AccessLog;
+import io.fedgate.core.logging.RateLimitedLog;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.status.RefusalLog;
 
@@ -49,7 +50,6 @@ public final class DownstreamConnections {
     }
 
     private static final Logger LOG = Logger.getLogger("io.fedgate.core.listener.Listener");
-    private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final AttributeKey<Boolean> PEER_CHARGED = AttributeKey.valueOf("fedgate.peerCharged");
 
     private final ConnectionLimits limits;
@@ -61,8 +61,7 @@ public final class DownstreamConnections {
     private final ConcurrentMap<String, AtomicInteger> activeByPeer = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> activeByListener = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, ChannelGroup> channels = new ConcurrentHashMap<>();
-    private final AtomicLong refusedSinceLog = new AtomicLong();
-    private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
+    private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, Level.WARNING, Duration.ofSeconds(10));
 
     /** @param accessLog where each connection's line goes when it ends */
     public DownstreamConnections(ConnectionLimits limits, GatewayMetrics metrics, AccessLog accessLog) {
@@ -234,17 +233,11 @@ public final class DownstreamConnections {
     }
 
     /**
-     * One line per ten seconds at most: a gateway at its limit refuses a flood, and a
-     * line per connection would add disk I/O to the overload. The counter has every one.
+     * One line per listener per ten seconds at most: a gateway at its limit refuses a flood, and a line per
+     * connection would add disk I/O to the overload. The counter has every one.
      */
     private void logRefusal(String listener, String limit) {
-        refusedSinceLog.incrementAndGet();
-        long now = System.nanoTime();
-        long last = lastRefusalLog.get();
-        if (now - last >= REFUSAL_LOG_INTERVAL_NANOS && lastRefusalLog.compareAndSet(last, now)) {
-            long count = refusedSinceLog.getAndSet(0);
-            LOG.warning(() -> "refused listener=" + listener + " reason=" + MAX_CONNECTIONS + ": " + count
-                    + " connection(s) beyond " + limit + " since the last such line");
-        }
+        refusalLog.log(listener, suppressed -> "refused listener=" + listener + " reason=" + MAX_CONNECTIONS
+                + ": a connection beyond " + limit + RateLimitedLog.suppressedSuffix(suppressed));
     }
 }
