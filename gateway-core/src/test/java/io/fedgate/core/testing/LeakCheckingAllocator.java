@@ -4,12 +4,14 @@ import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledDirectByteBuf;
 import io.netty.buffer.UnpooledHeapByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ResourceLeakDetector;
 
 /**
@@ -45,6 +47,22 @@ public final class LeakCheckingAllocator extends AbstractByteBufAllocator {
     @Override
     public boolean isDirectBufferPooled() {
         return false;
+    }
+
+    /**
+     * An {@code EmbeddedChannel} allocating from this allocator: {@code setup} builds its pipeline (and sets
+     * attributes) before the channel is registered and active.
+     */
+    public EmbeddedChannel newChannel(Consumer<EmbeddedChannel> setup) {
+        EmbeddedChannel channel = new EmbeddedChannel(false, false);
+        channel.config().setAllocator(this);
+        setup.accept(channel);
+        try {
+            channel.register();
+        } catch (Exception e) {
+            throw new IllegalStateException("registering the channel failed", e);
+        }
+        return channel;
     }
 
     private ByteBuf remember(ByteBuf buffer) {
