@@ -7,9 +7,11 @@ import java.net.UnknownHostException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProxiedProtocol;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
@@ -53,6 +55,21 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(header);
         }
         ctx.pipeline().remove(this);
+    }
+
+    /**
+     * While the header is pending, every failure of the decoder is a bad header. Netty 4.2.18 throws others than
+     * {@link HAProxyProtocolException} for some: a v2 TLV whose length overruns the SSL TLV around it fails with an
+     * {@code IndexOutOfBoundsException}, which the listener would report as a TLS failure.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof DecoderException && !(cause instanceof HAProxyProtocolException)
+                && !(cause.getCause() instanceof HAProxyProtocolException)) {
+            ctx.fireExceptionCaught(new HAProxyProtocolException("malformed header: " + cause.getCause(), cause));
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     /** The decoder checked the address's syntax; this turns it into an address without a DNS lookup. */
