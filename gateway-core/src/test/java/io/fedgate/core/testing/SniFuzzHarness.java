@@ -1,15 +1,28 @@
 package io.fedgate.core.testing;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.resolver.DefaultAddressResolverGroup;
 
+import io.fedgate.core.cli.GatewayCommand;
+import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
 import io.fedgate.core.listener.ConnectionRecord;
 import io.fedgate.core.listener.DownstreamConnections;
@@ -17,7 +30,9 @@ import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.logging.AccessLog;
 import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.relay.UpstreamConnector;
 import io.fedgate.core.status.RefusalLog;
+import io.fedgate.core.transport.Transport;
 import io.fedgate.core.trust.RefusalReason;
 
 /**
@@ -57,6 +72,56 @@ public final class SniFuzzHarness {
         // One slot: a connection that does not give its slot back makes the next input fail.
         this.connections = new DownstreamConnections(1, new GatewayMetrics(new SimpleMeterRegistry(), role),
                 AccessLog.open("off"));
+    }
+
+    /** A federation of red and green in a new temporary directory. */
+    public static FederationFixture newFederation() {
+        try {
+            return FederationFixture.create(Files.createTempDirectory("sni-fuzz"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * An upstream connector for a listener context whose routes never connect: these inputs end before a TLS
+     * handshake completes (only pass-through would connect during the lookup).
+     */
+    public static UpstreamConnector idleConnector() {
+        return new UpstreamConnector(Transport.NIO, Duration.ofSeconds(1), DefaultAddressResolverGroup.INSTANCE);
+    }
+
+    /** The context a gateway of {@code role} starts from with command line {@code args}. */
+    public static GatewayContext prepare(GatewayRole role, List<String> args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        GatewayCommand.Prepared prepared = GatewayCommand.prepare(role, "fuzz", args.toArray(String[]::new),
+                System.out, new PrintStream(err, true, StandardCharsets.UTF_8));
+        if (!prepared.ready()) {
+            throw new IllegalStateException(err.toString(StandardCharsets.UTF_8));
+        }
+        return prepared.context();
+    }
+
+    /**
+     * Runs every entry of the {@link ClientHelloCorpus} and throws unless each ends as its name says, given a
+     * listener that routes {@link ClientHelloCorpus#HOST} (also in the outbound form) but not
+     * {@link ClientHelloCorpus#UNDERSCORE_HOST}. A routed hello meets a server that never hears more.
+     */
+    public void assertCorpusOutcomes(Function<DownstreamReporter, ChannelHandler> sniHandler) {
+        String routed = "routed, then " + DownstreamReporter.CLOSED_BEFORE_HANDSHAKE;
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("valid_sni", routed);
+        expected.put("outbound_form", routed);
+        expected.put("underscore_name", RouteRefusedException.UNKNOWN_SNI);
+        expected.put("no_sni", RouteRefusedException.NO_SNI);
+        expected.put("fragmented", routed);
+        expected.put("too_large", "client-hello-too-large");
+        expected.put("not_tls", RouteRefusedException.NOT_TLS);
+        Map<String, String> outcomes = new LinkedHashMap<>();
+        ClientHelloCorpus.NAMES.forEach(name -> outcomes.put(name, run(ClientHelloCorpus.read(name), sniHandler)));
+        if (!outcomes.equals(expected)) {
+            throw new AssertionError("the corpus ended as " + outcomes + ", expected " + expected);
+        }
     }
 
     /** The connections the listener context under test must share with the reporters. */
