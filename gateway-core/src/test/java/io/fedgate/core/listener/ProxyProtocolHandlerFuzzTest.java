@@ -80,11 +80,16 @@ class ProxyProtocolHandlerFuzzTest {
 
     /** How a connection ended: its downstream address, whether a header was taken and what followed it. */
     private record Outcome(String downstream, boolean headerTaken, byte[] passedOn, boolean refused) {
+        /**
+         * Alike: both refused, or both accepted with the same address and bytes. Which address a refused connection
+         * recorded may depend on how its bytes arrived (seed refused_address_depends_on_fragmentation: Netty 4.2.18
+         * takes a header from the whole input but not from its pieces, and refuses both).
+         */
         @Override
         public boolean equals(Object other) {
-            return other instanceof Outcome that && downstream.equals(that.downstream)
-                    && headerTaken == that.headerTaken && Arrays.equals(passedOn, that.passedOn)
-                    && refused == that.refused;
+            return other instanceof Outcome that && refused == that.refused && (refused
+                    || downstream.equals(that.downstream) && headerTaken == that.headerTaken
+                    && Arrays.equals(passedOn, that.passedOn));
         }
 
         @Override
