@@ -51,6 +51,36 @@ class DocumentValidationTest {
     }
 
     @Test
+    void nestingDeeperThanTheBoundIsAProblemNotAStackOverflow() {
+        String deep = "kind: Service\nspec: " + "[".repeat(5000) + "]".repeat(5000) + "\n";
+
+        assertThat(errors(with(validGreen(), "deep.yaml", deep))).containsExactly(
+                "deep.yaml line 2, column 106: YAML nested more than 100 levels deep");
+    }
+
+    @Test
+    void aCollectionContainingItselfIsAProblem() {
+        String recursive = "kind: ServiceMeshPeer\nspec: &s\n  remote: *s\n";
+
+        assertThat(errors(with(validGreen(), "loop.yaml", recursive))).containsExactly(
+                "loop.yaml: YAML error in document 1: a mapping or list contains itself through an alias");
+    }
+
+    @Test
+    void aliasesSharedManyTimesAreCopiedOnce() {
+        // 48 aliases, under snakeyaml-engine's limit of 50, but 3^16 paths: copied path by path, it never ends.
+        StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+                + "data: {}\nl0: &l0 [x, y, z]\n");
+        for (int i = 1; i <= 16; i++) {
+            bomb.append("l").append(i).append(": &l").append(i).append(" [*l").append(i - 1).append(", *l")
+                    .append(i - 1).append(", *l").append(i - 1).append("]\n");
+        }
+
+        assertThat(ConfigFixtures.load(with(validGreen(), "bomb.yaml", bomb.toString())).peer("green-mesh"))
+                .isPresent();
+    }
+
+    @Test
     void documentsThatAreNoResources() {
         String yaml = "- a\n- b\n---\nkind: ServiceMeshPeer\nmetadata:\n  name: x\n---\napiVersion: v1\nkind: 7\n"
                 + "---\n# only a comment\n---\n";

@@ -69,4 +69,18 @@ class ProxyProtocolHandlerTest {
                 .isInstanceOf(HAProxyProtocolException.class);
         channel.finishAndReleaseAll();
     }
+
+    @Test
+    void aV2TlvOverrunningItsSslTlvIsABadHeaderNotAnIndexError() {
+        EmbeddedChannel channel = channelWithRecord();
+        // Found by ProxyProtocolHandlerFuzzTest (seed v2_ssl_subtlv_overrun): Netty 4.2.18 throws
+        // IndexOutOfBoundsException for it, which the listener reported as a TLS failure.
+        byte[] header = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a, 0x21, 0x11, 0x00, 0x18,
+                (byte) 192, 0, 2, 1, (byte) 198, 51, 100, 1, (byte) 0xdc, 0x04, 0x3c, 0x53,
+                0x20, 0x00, 0x09, 0x01, 0x00, 0x00, 0x00, 0x00, 0x21, 0x04, 0x00, 0x78};
+        assertThatThrownBy(() -> channel.writeInbound(Unpooled.wrappedBuffer(header)))
+                .isInstanceOf(HAProxyProtocolException.class)
+                .hasRootCauseInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
 }
