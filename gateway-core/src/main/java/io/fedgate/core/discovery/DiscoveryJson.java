@@ -2,6 +2,7 @@ package io.fedgate.core.discovery;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -267,6 +268,9 @@ public final class DiscoveryJson {
         } catch (JsonProcessingException e) {
             throw DiscoveryFormatException.malformed("malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()),
                     e);
+        } catch (CharConversionException e) {
+            // Jackson guesses UTF-16 or UTF-32 from the first bytes (the reference sends UTF-8); a bad unit then.
+            throw DiscoveryFormatException.malformed("malformed JSON: not text in one encoding: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // Reading memory does not fail otherwise.
         }

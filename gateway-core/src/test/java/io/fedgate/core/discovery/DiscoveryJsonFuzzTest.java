@@ -1,7 +1,5 @@
 package io.fedgate.core.discovery;
 
-import java.io.CharConversionException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -17,12 +15,9 @@ import io.netty.buffer.Unpooled;
  * and reference count alone; heap and direct buffers read alike; and whatever it reads, it writes back as JSON that
  * reads as the same value.
  *
- * <p><b>Known finding, not fixed here</b> ({@code DiscoveryJson} is being changed elsewhere): Jackson detects UTF-16
- * and UTF-32 from the first bytes, and an invalid UTF-32 unit after {@code {\0\0\0} throws
- * {@link CharConversionException}, an {@code IOException} that {@code DiscoveryJson.read} wraps in
- * {@link UncheckedIOException} instead of a {@link DiscoveryFormatException}. Seed
- * {@code known_issue_utf32_char_conversion} reproduces it; {@link #knownIssue} lets the fuzzer look past it. Remove
- * that exemption with the fix.
+ * <p>Found by it: Jackson detects UTF-16 and UTF-32 from the first bytes, and an invalid UTF-32 unit after
+ * {@code {\0\0\0} threw a {@code CharConversionException} out of the reader instead of a format error (seed
+ * {@code utf32_char_conversion}).
  */
 class DiscoveryJsonFuzzTest {
 
@@ -60,22 +55,12 @@ class DiscoveryJsonFuzzTest {
                 throw new AssertionError("a DiscoveryFormatException without a message", e);
             }
             return new Outcome<>(null, e.getMessage());
-        } catch (UncheckedIOException e) {
-            if (!knownIssue(e)) {
-                throw e;
-            }
-            return new Outcome<>(null, e.getMessage());
         } finally {
             if (in.readerIndex() != readerIndex || in.writerIndex() != writerIndex || in.refCnt() != 1) {
                 throw new AssertionError("the reader moved the buffer's indices or changed its reference count");
             }
             in.release();
         }
-    }
-
-    /** The UTF-32 finding of the class comment: a contract break, tolerated until DiscoveryJson is fixed. */
-    private static boolean knownIssue(UncheckedIOException e) {
-        return e.getCause() instanceof CharConversionException;
     }
 
     /** A value read, or the message of the format error. */

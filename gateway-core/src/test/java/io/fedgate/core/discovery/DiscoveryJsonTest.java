@@ -166,4 +166,20 @@ class DiscoveryJsonTest {
         assertThat(DiscoveryJson.readWatchEvent("{\"action\":\"add\",\"service\":" + RATINGS_JSON
                 + ",\"checksum\":11766432003838626797}\r\n")).isEqualTo(WatchEvent.add(RATINGS, RATINGS_CHECKSUM));
     }
+
+    /** Found by DiscoveryJsonFuzzTest: Jackson took these bytes for UTF-32 and its decoding error escaped. */
+    @Test
+    void bytesThatAreNotTextInOneEncodingAreMalformed() {
+        byte[] bytes = new byte[64];
+        bytes[0] = '{';
+        bytes[40] = (byte) 0xa3;
+        ByteBuf in = Unpooled.wrappedBuffer(bytes);
+        try {
+            assertThatThrownBy(() -> DiscoveryJson.readWatchEvent(in)).isInstanceOf(DiscoveryFormatException.class)
+                    .hasMessageContaining("malformed JSON")
+                    .satisfies(e -> assertThat(((DiscoveryFormatException) e).malformed()).isTrue());
+        } finally {
+            in.release();
+        }
+    }
 }

@@ -24,6 +24,7 @@ import io.netty.resolver.DefaultAddressResolverGroup;
 import io.fedgate.core.cli.GatewayCommand;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
+import io.fedgate.core.listener.ConnectionLimits;
 import io.fedgate.core.listener.ConnectionRecord;
 import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
@@ -69,8 +70,8 @@ public final class SniFuzzHarness {
     public SniFuzzHarness(GatewayRole role, String listener, int maxClientHello) {
         this.listener = listener;
         this.maxClientHello = maxClientHello;
-        // One slot: a connection that does not give its slot back makes the next input fail.
-        this.connections = new DownstreamConnections(1, new GatewayMetrics(new SimpleMeterRegistry(), role),
+        // One service slot: a connection that does not give its slot back makes the next input fail.
+        this.connections = new DownstreamConnections(new ConnectionLimits(2, 1, 1, 0), new GatewayMetrics(new SimpleMeterRegistry(), role),
                 AccessLog.open("off"));
     }
 
@@ -155,7 +156,7 @@ public final class SniFuzzHarness {
         LeakCheckingAllocator alloc = new LeakCheckingAllocator();
         ConnectionRecord[] record = new ConnectionRecord[1];
         EmbeddedChannel channel = alloc.newChannel(ch -> {
-            record[0] = connections.admit(ch, listener);
+            record[0] = connections.admit(ch, listener, DownstreamConnections.Budget.SERVICE);
             if (record[0] == null) {
                 throw new AssertionError("refused as max-connections: an earlier connection kept its slot");
             }
