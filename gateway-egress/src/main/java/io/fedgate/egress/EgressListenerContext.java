@@ -16,6 +16,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.config.HostPort;
 import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
@@ -35,7 +36,7 @@ import io.fedgate.core.trust.PeerRefusal;
 final class EgressListenerContext {
     private static final Logger LOG = Logger.getLogger("io.fedgate.egress.ServiceListener");
     /** The reason a downstream is refused when every upstream attempt failed. */
-    static final String UPSTREAM_UNREACHABLE = DownstreamReporter.UPSTREAM_UNREACHABLE;
+    static final String UPSTREAM_UNREACHABLE = DownstreamRefusal.UPSTREAM_UNREACHABLE.code();
 
     private final LeasedRoutes<EgressRouteTable> routes;
     private volatile SslContext serverContext;

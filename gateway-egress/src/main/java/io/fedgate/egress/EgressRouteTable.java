@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 
 import io.netty.handler.ssl.SslContext;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.config.FederationConfig;
 import io.fedgate.core.config.HostPort;
 import io.fedgate.core.config.ImportedService;
@@ -143,7 +144,7 @@ final class EgressRouteTable extends TlsRouteTable {
      */
     EgressRoute lookup(String serverName) throws RouteRefusedException {
         if (serverName == null || serverName.isEmpty()) {
-            throw new RouteRefusedException(RouteRefusedException.NO_SNI, "the ClientHello names no server (SNI)");
+            throw new RouteRefusedException(DownstreamRefusal.NO_SNI, "the ClientHello names no server (SNI)");
         }
         SniName name = SniName.parse(serverName);
         EgressRoute route = routes.get(key(name));
@@ -152,10 +153,10 @@ final class EgressRouteTable extends TlsRouteTable {
         }
         List<Integer> ports = ambiguousHosts.get(name.host());
         if (!name.hasPort() && ports != null) {
-            throw new RouteRefusedException(RouteRefusedException.SNI_NEEDS_PORT, serverName
+            throw new RouteRefusedException(DownstreamRefusal.SNI_NEEDS_PORT, serverName
                     + " has ports " + ports + "; name one as " + SniName.outbound(ports.get(0), name.host()));
         }
-        throw new RouteRefusedException(RouteRefusedException.UNKNOWN_SNI,
+        throw new RouteRefusedException(DownstreamRefusal.UNKNOWN_SNI,
                 serverName + " is not imported from any peer this egress serves");
     }
 

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.AbstractSniHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.listener.AfterHandshakeHandler;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.RouteRefusedException;
@@ -61,7 +62,7 @@ final class EgressSniHandler extends AbstractSniHandler<EgressRoute> {
     protected Future<EgressRoute> lookup(ChannelHandlerContext ctx, String hostname) {
         reporter.serverName(hostname);
         if (firstByte != TLS_HANDSHAKE_RECORD) {
-            return ctx.executor().newFailedFuture(new RouteRefusedException(RouteRefusedException.NOT_TLS,
+            return ctx.executor().newFailedFuture(new RouteRefusedException(DownstreamRefusal.NOT_TLS,
                     "the first byte is 0x" + Integer.toHexString(firstByte) + ", not a TLS handshake record"));
         }
         try {

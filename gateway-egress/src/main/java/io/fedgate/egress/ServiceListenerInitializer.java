@@ -15,7 +15,7 @@ import io.fedgate.core.relay.CloseOnIdleHandler;
 /**
  * The pipeline of the egress service listener (15443), as it starts for every local workload's connection:
  * {@code idle -> close-on-idle -> sni -> downstream-reporter}; the SNI handler then rewrites it to
- * {@code idle -> close-on-idle -> tls -> hold-reads -> terminated-upstream -> downstream-reporter}, and once the
+ * {@code idle -> close-on-idle -> tls -> hold-reads -> connect-after-handshake -> downstream-reporter}, and once the
  * upstream handshake is done it reads {@code idle -> close-on-idle -> tls -> relay}.
  */
 final class ServiceListenerInitializer extends ChannelInitializer<SocketChannel> {

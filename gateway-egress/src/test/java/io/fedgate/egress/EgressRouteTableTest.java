@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.cli.GatewayCommand;
 import io.fedgate.core.config.HostPort;
 import io.fedgate.core.discovery.ServiceListMessage;
@@ -103,7 +104,7 @@ class EgressRouteTableTest {
         try (EgressRouteTable routes = table()) {
             assertThatThrownBy(() -> routes.lookup("details.bookinfo.svc.green-mesh-imports.local"))
                     .isInstanceOfSatisfying(RouteRefusedException.class,
-                            e -> assertThat(e.reason()).isEqualTo(RouteRefusedException.UNKNOWN_SNI));
+                            e -> assertThat(e.reason()).isEqualTo(DownstreamRefusal.UNKNOWN_SNI.code()));
             // the original name of an aliased service is not routable either
             assertThatThrownBy(() -> routes.lookup("ratings.bookinfo.svc.green-mesh-imports.local"))
                     .isInstanceOf(RouteRefusedException.class);
@@ -119,12 +120,12 @@ class EgressRouteTableTest {
                     .isEqualTo(9080);
             assertThatThrownBy(() -> routes.lookup("reviews.bookinfo.svc.green-mesh-imports.local"))
                     .isInstanceOfSatisfying(RouteRefusedException.class,
-                            e -> assertThat(e.reason()).isEqualTo(RouteRefusedException.SNI_NEEDS_PORT));
+                            e -> assertThat(e.reason()).isEqualTo(DownstreamRefusal.SNI_NEEDS_PORT.code()));
             assertThatThrownBy(() -> routes.lookup("outbound_.1234_._.reviews.bookinfo.svc.green-mesh-imports.local"))
                     .isInstanceOf(RouteRefusedException.class);
             assertThatThrownBy(() -> routes.lookup(""))
                     .isInstanceOfSatisfying(RouteRefusedException.class,
-                            e -> assertThat(e.reason()).isEqualTo(RouteRefusedException.NO_SNI));
+                            e -> assertThat(e.reason()).isEqualTo(DownstreamRefusal.NO_SNI.code()));
         }
     }
 

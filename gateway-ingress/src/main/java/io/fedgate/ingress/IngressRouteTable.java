@@ -13,6 +13,7 @@ import java.util.logging.Logger;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.listener.TlsRouteTable;
 import io.fedgate.core.config.ExportedService;
@@ -109,7 +110,7 @@ final class IngressRouteTable extends TlsRouteTable {
      */
     IngressRoute lookup(String serverName) throws RouteRefusedException {
         if (serverName == null || serverName.isEmpty()) {
-            throw new RouteRefusedException(RouteRefusedException.NO_SNI, "the ClientHello names no server (SNI)");
+            throw new RouteRefusedException(DownstreamRefusal.NO_SNI, "the ClientHello names no server (SNI)");
         }
         SniName name = SniName.parse(serverName);
         IngressRoute route = routes.get(name);
@@ -118,10 +119,10 @@ final class IngressRouteTable extends TlsRouteTable {
         }
         List<Integer> ports = ambiguousHosts.get(name.host());
         if (!name.hasPort() && ports != null) {
-            throw new RouteRefusedException(RouteRefusedException.SNI_NEEDS_PORT, serverName
+            throw new RouteRefusedException(DownstreamRefusal.SNI_NEEDS_PORT, serverName
                     + " has ports " + ports + "; name one as " + SniName.outbound(ports.get(0), name.host()));
         }
-        throw new RouteRefusedException(RouteRefusedException.UNKNOWN_SNI,
+        throw new RouteRefusedException(DownstreamRefusal.UNKNOWN_SNI,
                 serverName + " is not exported to any peer this ingress serves");
     }
 

@@ -11,8 +11,8 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.listener.AfterHandshakeHandler;
-import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.relay.HoldReadsHandler;
@@ -69,7 +69,7 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
     protected Future<IngressRoute> lookup(ChannelHandlerContext ctx, String hostname) {
         reporter.serverName(hostname);
         if (firstByte != TLS_HANDSHAKE_RECORD) {
-            return ctx.executor().newFailedFuture(new RouteRefusedException(RouteRefusedException.NOT_TLS,
+            return ctx.executor().newFailedFuture(new RouteRefusedException(DownstreamRefusal.NOT_TLS,
                     String.format("the first byte is 0x%02x, not a TLS handshake record (0x16)", firstByte)));
         }
         IngressRoute route;
@@ -80,8 +80,7 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
         }
         reporter.peer(route.peer().name());
         if (!listener.connections().admitToPeer(ctx.channel(), route.peer().name())) {
-            return ctx.executor().newFailedFuture(new RouteRefusedException(
-                    DownstreamConnections.MAX_CONNECTIONS_PER_PEER, "peer " + route.peer().name() + " holds "
+            return ctx.executor().newFailedFuture(new RouteRefusedException(DownstreamRefusal.MAX_CONNECTIONS_PER_PEER, "peer " + route.peer().name() + " holds "
                     + listener.connections().limits().perPeer() + " connections (--max-connections-per-peer)"));
         }
         if (route.mode() == TlsMode.TERMINATE) {

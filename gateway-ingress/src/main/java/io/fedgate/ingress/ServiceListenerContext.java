@@ -7,6 +7,7 @@ import java.util.logging.Logger;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.LeasedRoutes;
@@ -89,7 +90,7 @@ final class ServiceListenerContext {
             } else {
                 String detail = f.cause() instanceof NoEndpointReachableException
                         ? f.cause().getMessage() : String.valueOf(f.cause());
-                reporter.refuse(downstream, DownstreamReporter.UPSTREAM_UNREACHABLE, cluster(route) + ": " + detail);
+                reporter.refuse(downstream, DownstreamRefusal.UPSTREAM_UNREACHABLE.code(), cluster(route) + ": " + detail);
             }
         });
     }

@@ -16,7 +16,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
  */
 public final class AfterHandshakeHandler extends ChannelInboundHandlerAdapter {
     /** Name of this handler in a service-listener pipeline. */
-    public static final String NAME = "terminated-upstream";
+    public static final String NAME = "connect-after-handshake";
 
     private final Consumer<Channel> action;
 

@@ -28,16 +28,12 @@ import io.fedgate.core.status.RefusalLog;
 /**
  * Every live downstream connection of a gateway, across its listeners: admits each accepted one under its
  * listener's budget of {@link ConnectionLimits} (beyond it a connection is closed at once and counted with reason
- * {@value #MAX_CONNECTIONS} and its listener), and each service connection under its peer's budget once its route
- * names the peer ({@value #MAX_CONNECTIONS_PER_PEER}); keeps the active count per listener for the metrics, writes
+ * {@code max-connections} and its listener), and each service connection under its peer's budget once its route
+ * names the peer ({@code max-connections-per-peer}); keeps the active count per listener for the metrics, writes
  * each connection's {@link ConnectionRecord} to the access log when it ends, and lets a draining gateway wait until
  * the last one has ended.
  */
 public final class DownstreamConnections {
-    /** Refusal reason: the listener's budget (its share of {@code --max-connections}, or the admin's) is full. */
-    public static final String MAX_CONNECTIONS = "max-connections";
-    /** Refusal reason: the peer the connection is routed to holds {@code --max-connections-per-peer} already. */
-    public static final String MAX_CONNECTIONS_PER_PEER = "max-connections-per-peer";
 
     /** Which budget of {@link ConnectionLimits} a listener's connections draw on. */
     public enum Budget {
@@ -84,7 +80,7 @@ public final class DownstreamConnections {
         int max = max(budget);
         if (budgetActive.incrementAndGet() > max) {
             budgetActive.decrementAndGet();
-            metrics.downstreamRefused(listener, MAX_CONNECTIONS, RefusalLog.UNKNOWN_PEER);
+            metrics.downstreamRefused(listener, DownstreamRefusal.MAX_CONNECTIONS.code(), RefusalLog.UNKNOWN_PEER);
             logRefusal(listener, describe(budget));
             channel.close();
             return null;
@@ -120,7 +116,7 @@ public final class DownstreamConnections {
      * Charges a service connection to the peer its route leads to, under {@code --max-connections-per-peer}; at
      * most once per connection. Call on the connection's event loop when the route is known.
      *
-     * @return whether the peer has room; if not, refuse the connection with {@value #MAX_CONNECTIONS_PER_PEER}
+     * @return whether the peer has room; if not, refuse the connection with {@code max-connections-per-peer}
      */
     public boolean admitToPeer(Channel channel, String peer) {
         if (limits.perPeer() == 0 || channel.hasAttr(PEER_CHARGED)) {
@@ -237,7 +233,7 @@ public final class DownstreamConnections {
      * connection would add disk I/O to the overload. The counter has every one.
      */
     private void logRefusal(String listener, String limit) {
-        refusalLog.log(listener, suppressed -> "refused listener=" + listener + " reason=" + MAX_CONNECTIONS
+        refusalLog.log(listener, suppressed -> "refused listener=" + listener + " reason=" + DownstreamRefusal.MAX_CONNECTIONS
                 + ": a connection beyond " + limit + RateLimitedLog.suppressedSuffix(suppressed));
     }
 }

@@ -2,47 +2,32 @@ package io.fedgate.core.listener;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
 import java.util.logging.Logger;
 
-import javax.net.ssl.SSLException;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.haproxy.HAProxyProtocolException;
-import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.Relay;
 import io.fedgate.core.spiffe.SpiffeId;
 import io.fedgate.core.trust.SpiffeTrustManager;
-import io.fedgate.core.relay.UpstreamConnector.NoEndpointReachableException;
 import io.fedgate.core.status.RefusalLog;
-import io.fedgate.core.trust.PeerRefusal;
 
 /**
  * Last in a service-listener pipeline until the relay starts: remembers what is known about the downstream
  * connection (address, server name, route) and, if the connection ends before a relay is established, logs it once
- * and counts it with a reason code. Reasons: the route refusals ({@code no-sni}, {@code unknown-sni},
- * {@code sni-needs-port}), the TLS refusals of {@link PeerRefusal} ({@code spiffe-id-mismatch}, ...), and
- * {@code not-tls}, {@code client-hello-too-large}, {@code handshake-timeout}, {@code closed-before-handshake},
- * {@code upstream-unreachable}.
+ * and counts it with a reason code: one of {@link DownstreamRefusal}, classified from the failure by
+ * {@link DownstreamRefusal#classify}, or the TLS identity refusal it finds ({@code spiffe-id-mismatch}, ...).
  */
 public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
     public static final String NAME = "downstream-reporter";
-    /** The downstream closed, reset or half-closed before its TLS handshake completed. */
-    public static final String CLOSED_BEFORE_HANDSHAKE = "closed-before-handshake";
-    /** No endpoint of the route's cluster accepted a connection. */
-    public static final String UPSTREAM_UNREACHABLE = "upstream-unreachable";
 
     private static final Logger LOG = Logger.getLogger("io.fedgate.core.listener.Listener");
 
@@ -171,7 +156,7 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
             }
         } else if (evt == ChannelInputShutdownEvent.INSTANCE) {
             // A relay holds this event for itself; here it means the downstream gave up before any route was taken.
-            refuse(ctx.channel(), CLOSED_BEFORE_HANDSHAKE, "the downstream ended its input before TLS was established");
+            refuse(ctx.channel(), DownstreamRefusal.CLOSED_BEFORE_HANDSHAKE.code(), "the downstream ended its input before TLS was established");
         } else {
             ReferenceCountUtil.release(evt);
         }
@@ -184,7 +169,7 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        refuse(ctx.channel(), CLOSED_BEFORE_HANDSHAKE, "the downstream closed the connection before TLS was established");
+        refuse(ctx.channel(), DownstreamRefusal.CLOSED_BEFORE_HANDSHAKE.code(), "the downstream closed the connection before TLS was established");
     }
 
     @Override
@@ -194,27 +179,8 @@ public final class DownstreamReporter extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable root = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-        Channel channel = ctx.channel();
-        if (cause instanceof HAProxyProtocolException || root instanceof HAProxyProtocolException) {
-            refuse(channel, ProxyProtocolHandler.REASON, String.valueOf(root.getMessage()));
-        } else if (root instanceof RouteRefusedException) {
-            refuse(channel, ((RouteRefusedException) root).reason(), root.getMessage());
-        } else if (root instanceof NoEndpointReachableException) {
-            refuse(channel, UPSTREAM_UNREACHABLE, root.getMessage());
-        } else if (root instanceof TooLongFrameException) {
-            refuse(channel, "client-hello-too-large", root.getMessage());
-        } else if (root instanceof NotSslRecordException) {
-            refuse(channel, RouteRefusedException.NOT_TLS, "the first bytes are not a TLS record");
-        } else if (root instanceof SslHandshakeTimeoutException) {
-            refuse(channel, "handshake-timeout", root.getMessage());
-        } else if (root instanceof IOException && !(root instanceof SSLException)) {
-            refuse(channel, CLOSED_BEFORE_HANDSHAKE, String.valueOf(root.getMessage()));
-        } else {
-            // TLS failures: the SPIFFE refusals, no client certificate, protocol errors.
-            PeerRefusal refusal = PeerRefusal.of(root);
-            refuse(channel, refusal.reason().code(), refusal.detail());
-        }
+        DownstreamRefusal.Classified refusal = DownstreamRefusal.classify(cause);
+        refuse(ctx.channel(), refusal.code(), refusal.detail());
     }
 
     private static String quoted(String value) {

@@ -23,14 +23,12 @@ import io.netty.util.concurrent.ScheduledFuture;
  * for hours.
  *
  * <p>A first request that never completes is a refusal, handed to the {@link Refusal} with reason
- * {@value #REQUEST_TIMEOUT}; an idle connection between requests is simply closed. Put it right after the HTTP
+ * {@code request-timeout}; an idle connection between requests is simply closed. Put it right after the HTTP
  * server codec, which passes it complete request heads and sees its responses' ends on the way out. Confined to the
  * channel's event loop.
  */
 public final class HttpRequestTimeoutHandler extends ChannelDuplexHandler {
     public static final String NAME = "request-timeout";
-    /** Refusal reason: no complete request head arrived in time. */
-    public static final String REQUEST_TIMEOUT = "request-timeout";
 
     /**
      * A listener's two bounds, built once from the options.
@@ -138,7 +136,7 @@ public final class HttpRequestTimeoutHandler extends ChannelDuplexHandler {
             return;
         }
         if (!answeredAny) {
-            refusal.refuse(ctx.channel(), REQUEST_TIMEOUT, "no complete request within " + millis + " ms");
+            refusal.refuse(ctx.channel(), DownstreamRefusal.REQUEST_TIMEOUT.code(), "no complete request within " + millis + " ms");
         }
         ctx.close();
     }

@@ -20,14 +20,13 @@ import io.netty.util.ReferenceCountUtil;
  * With {@code --proxy-protocol}: takes the PROXY protocol header (v2, or v1) that the load balancer in front of the
  * ingress sends first, and makes its source address the downstream's address in the access log, in refusal lines
  * and in the discovery status's {@code remotes[].source}; then steps aside. A connection that does not start with
- * a valid header is refused ({@value #REASON}), as Envoy's {@code proxy_protocol} listener filter does; a
+ * a valid header is refused ({@code bad-proxy-protocol}), as Envoy's {@code proxy_protocol} listener filter does; a
  * {@code LOCAL} header (the balancer's own health check) keeps the socket's address.
  */
 public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     public static final String DECODER = "proxy-protocol-decoder";
     public static final String NAME = "proxy-protocol";
     /** Refusal reason: the connection did not start with a valid PROXY protocol header. */
-    public static final String REASON = "bad-proxy-protocol";
 
     /** Adds the decoder and this handler at the head of {@code pipeline}. */
     public static void addFirst(ChannelPipeline pipeline) {

@@ -21,6 +21,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.resolver.DefaultAddressResolverGroup;
 
+import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.cli.GatewayCommand;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
@@ -28,7 +29,6 @@ import io.fedgate.core.listener.ConnectionLimits;
 import io.fedgate.core.listener.ConnectionRecord;
 import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
-import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.logging.AccessLog;
 import io.fedgate.core.metrics.GatewayMetrics;
 import io.fedgate.core.relay.UpstreamConnector;
@@ -49,10 +49,10 @@ public final class SniFuzzHarness {
     /** The pipeline name of the SNI handler under test. */
     public static final String SNI = "sni";
 
-    private static final Set<String> REASONS = new HashSet<>(Arrays.asList(RouteRefusedException.NOT_TLS,
-            RouteRefusedException.NO_SNI, RouteRefusedException.UNKNOWN_SNI, RouteRefusedException.SNI_NEEDS_PORT,
+    private static final Set<String> REASONS = new HashSet<>(Arrays.asList(DownstreamRefusal.NOT_TLS.code(),
+            DownstreamRefusal.NO_SNI.code(), DownstreamRefusal.UNKNOWN_SNI.code(), DownstreamRefusal.SNI_NEEDS_PORT.code(),
             "client-hello-too-large", "handshake-timeout",
-            DownstreamReporter.CLOSED_BEFORE_HANDSHAKE, DownstreamReporter.UPSTREAM_UNREACHABLE));
+            DownstreamRefusal.CLOSED_BEFORE_HANDSHAKE.code(), DownstreamRefusal.UPSTREAM_UNREACHABLE.code()));
 
     static {
         for (RefusalReason reason : RefusalReason.values()) {
@@ -109,15 +109,15 @@ public final class SniFuzzHarness {
      * {@link ClientHelloCorpus#UNDERSCORE_HOST}. A routed hello meets a server that never hears more.
      */
     public void assertCorpusOutcomes(Function<DownstreamReporter, ChannelHandler> sniHandler) {
-        String routed = "routed, then " + DownstreamReporter.CLOSED_BEFORE_HANDSHAKE;
+        String routed = "routed, then " + DownstreamRefusal.CLOSED_BEFORE_HANDSHAKE.code();
         Map<String, String> expected = new LinkedHashMap<>();
         expected.put("valid_sni", routed);
         expected.put("outbound_form", routed);
-        expected.put("underscore_name", RouteRefusedException.UNKNOWN_SNI);
-        expected.put("no_sni", RouteRefusedException.NO_SNI);
+        expected.put("underscore_name", DownstreamRefusal.UNKNOWN_SNI.code());
+        expected.put("no_sni", DownstreamRefusal.NO_SNI.code());
         expected.put("fragmented", routed);
         expected.put("too_large", "client-hello-too-large");
-        expected.put("not_tls", RouteRefusedException.NOT_TLS);
+        expected.put("not_tls", DownstreamRefusal.NOT_TLS.code());
         Map<String, String> outcomes = new LinkedHashMap<>();
         ClientHelloCorpus.NAMES.forEach(name -> outcomes.put(name, run(ClientHelloCorpus.read(name), sniHandler)));
         if (!outcomes.equals(expected)) {
