@@ -46,7 +46,8 @@ import io.fedgate.core.trust.RefusalReason;
 /**
  * Drives a service listener's SNI handler (an {@code AbstractSniHandler} subclass) and its
  * {@link DownstreamReporter} in an {@code EmbeddedChannel} with arbitrary downstream bytes, for the gateways' fuzz
- * tests. Each input is fed whole and again in three pieces, then the connection closes. Both runs must end alike:
+ * tests, and with the named ClientHello corpus or a stalled hello, for their unit tests
+ * ({@link #assertCorpusEntry}, {@link #assertHandshakeTimeout}). Each fuzz input is fed whole and again in three pieces, then the connection closes. Both runs must end alike:
  * a route taken (the SNI handler replaced) or not, then a refusal whose reason is one the gateway documents; no
  * exception out of the pipeline, no buffer leaked, the connection's {@code --max-connections} slot given back. A
  * first TLS record announcing a ClientHello longer than the bound must be refused as
@@ -55,6 +56,16 @@ import io.fedgate.core.trust.RefusalReason;
 public final class SniFuzzHarness {
     /** The pipeline name of the SNI handler under test. */
     public static final String SNI = "sni";
+
+    /** {@link #CORPUS_OUTCOMES}' outcome of an entry whose server name has a route. */
+    public static final String ROUTED = "routed";
+
+    /**
+     * How each entry of the {@link ClientHelloCorpus} ends given a listener that routes {@link ClientHelloCorpus#HOST}
+     * (also in the outbound form) but not {@link ClientHelloCorpus#UNDERSCORE_HOST}: {@link #ROUTED}, or the reason
+     * the {@link DownstreamReporter} records.
+     */
+    public static final Map<String, String> CORPUS_OUTCOMES = corpusOutcomes();
 
     private static final Set<String> REASONS = new HashSet<>(Arrays.asList(RouteRefusedException.NOT_TLS,
             RouteRefusedException.NO_SNI, RouteRefusedException.UNKNOWN_SNI, RouteRefusedException.SNI_NEEDS_PORT,
@@ -109,16 +120,6 @@ public final class SniFuzzHarness {
         }
         return prepared.context();
     }
-
-    /** {@link #CORPUS_OUTCOMES}' outcome of an entry whose server name has a route. */
-    public static final String ROUTED = "routed";
-
-    /**
-     * How each entry of the {@link ClientHelloCorpus} ends given a listener that routes {@link ClientHelloCorpus#HOST}
-     * (also in the outbound form) but not {@link ClientHelloCorpus#UNDERSCORE_HOST}: {@link #ROUTED}, or the reason
-     * the {@link DownstreamReporter} records.
-     */
-    public static final Map<String, String> CORPUS_OUTCOMES = corpusOutcomes();
 
     private static Map<String, String> corpusOutcomes() {
         Map<String, String> expected = new LinkedHashMap<>();
@@ -204,7 +205,7 @@ public final class SniFuzzHarness {
         connection.write(ClientHelloCorpus.read("valid_sni"), 0, bytes);
         channel.advanceTimeBy(timeoutMillis - 100, TimeUnit.MILLISECONDS);
         channel.runPendingTasks();
-        assertThat(channel.isOpen()).as("open; %s", connection.record().reason()).isTrue();
+        assertThat(channel.isOpen()).as("still open, not refused as %s", connection.record().reason()).isTrue();
         channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
