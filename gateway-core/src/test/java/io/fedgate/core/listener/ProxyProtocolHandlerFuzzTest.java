@@ -21,7 +21,7 @@ import io.fedgate.core.testing.LeakCheckingAllocator;
  * With {@code --proxy-protocol}, whatever a connection starts with reaches Netty's {@code HAProxyMessageDecoder} and
  * {@link ProxyProtocolHandler}: any bytes must end in a parsed header (both handlers gone, the bytes after the
  * header passed on unchanged) or a clean refusal (an {@link HAProxyProtocolException}, which the listener reports
- * as {@value ProxyProtocolHandler#REASON}), with no other exception out of the pipeline and no buffer leaked. Each
+ * as {@code bad-proxy-protocol}), with no other exception out of the pipeline and no buffer leaked. Each
  * input is fed whole and again in three pieces; both must end alike, so the decoder's incremental parsing is
  * checked against itself.
  */

@@ -1,5 +1,8 @@
 package io.fedgate.core.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,23 +17,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.resolver.DefaultAddressResolverGroup;
+import io.netty.util.ReferenceCountUtil;
 
 import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.cli.GatewayCommand;
 import io.fedgate.core.gateway.GatewayContext;
 import io.fedgate.core.gateway.GatewayRole;
+import io.fedgate.core.listener.AfterHandshakeHandler;
 import io.fedgate.core.listener.ConnectionLimits;
 import io.fedgate.core.listener.ConnectionRecord;
 import io.fedgate.core.listener.DownstreamConnections;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.logging.AccessLog;
 import io.fedgate.core.metrics.GatewayMetrics;
+import io.fedgate.core.relay.HoldReadsHandler;
 import io.fedgate.core.relay.UpstreamConnector;
 import io.fedgate.core.status.RefusalLog;
 import io.fedgate.core.transport.Transport;
@@ -39,7 +46,8 @@ import io.fedgate.core.trust.RefusalReason;
 /**
  * Drives a service listener's SNI handler (an {@code AbstractSniHandler} subclass) and its
  * {@link DownstreamReporter} in an {@code EmbeddedChannel} with arbitrary downstream bytes, for the gateways' fuzz
- * tests. Each input is fed whole and again in three pieces, then the connection closes. Both runs must end alike:
+ * tests, and with the named ClientHello corpus or a stalled hello, for their unit tests
+ * ({@link #assertCorpusEntry}, {@link #assertHandshakeTimeout}). Each fuzz input is fed whole and again in three pieces, then the connection closes. Both runs must end alike:
  * a route taken (the SNI handler replaced) or not, then a refusal whose reason is one the gateway documents; no
  * exception out of the pipeline, no buffer leaked, the connection's {@code --max-connections} slot given back. A
  * first TLS record announcing a ClientHello longer than the bound must be refused as
@@ -48,6 +56,16 @@ import io.fedgate.core.trust.RefusalReason;
 public final class SniFuzzHarness {
     /** The pipeline name of the SNI handler under test. */
     public static final String SNI = "sni";
+
+    /** {@link #CORPUS_OUTCOMES}' outcome of an entry whose server name has a route. */
+    public static final String ROUTED = "routed";
+
+    /**
+     * How each entry of the {@link ClientHelloCorpus} ends given a listener that routes {@link ClientHelloCorpus#HOST}
+     * (also in the outbound form) but not {@link ClientHelloCorpus#UNDERSCORE_HOST}: {@link #ROUTED}, or the reason
+     * the {@link DownstreamReporter} records.
+     */
+    public static final Map<String, String> CORPUS_OUTCOMES = corpusOutcomes();
 
     private static final Set<String> REASONS = new HashSet<>(Arrays.asList(DownstreamRefusal.NOT_TLS.code(),
             DownstreamRefusal.NO_SNI.code(), DownstreamRefusal.UNKNOWN_SNI.code(), DownstreamRefusal.SNI_NEEDS_PORT.code(),
@@ -103,26 +121,97 @@ public final class SniFuzzHarness {
         return prepared.context();
     }
 
-    /**
-     * Runs every entry of the {@link ClientHelloCorpus} and throws unless each ends as its name says, given a
-     * listener that routes {@link ClientHelloCorpus#HOST} (also in the outbound form) but not
-     * {@link ClientHelloCorpus#UNDERSCORE_HOST}. A routed hello meets a server that never hears more.
-     */
-    public void assertCorpusOutcomes(Function<DownstreamReporter, ChannelHandler> sniHandler) {
-        String routed = "routed, then " + DownstreamRefusal.CLOSED_BEFORE_HANDSHAKE.code();
+    private static Map<String, String> corpusOutcomes() {
         Map<String, String> expected = new LinkedHashMap<>();
-        expected.put("valid_sni", routed);
-        expected.put("outbound_form", routed);
+        expected.put("valid_sni", ROUTED);
+        expected.put("outbound_form", ROUTED);
         expected.put("underscore_name", DownstreamRefusal.UNKNOWN_SNI.code());
         expected.put("no_sni", DownstreamRefusal.NO_SNI.code());
-        expected.put("fragmented", routed);
+        expected.put("fragmented", ROUTED);
         expected.put("too_large", "client-hello-too-large");
         expected.put("not_tls", DownstreamRefusal.NOT_TLS.code());
+        if (!expected.keySet().equals(new HashSet<>(ClientHelloCorpus.NAMES))) {
+            throw new IllegalStateException("the corpus is " + ClientHelloCorpus.NAMES + ", outcomes are for "
+                    + expected.keySet());
+        }
+        return Map.copyOf(expected);
+    }
+
+    /**
+     * Runs every entry of the {@link ClientHelloCorpus} and throws unless each ends as {@link #CORPUS_OUTCOMES} says.
+     * A routed hello meets a server that never hears more.
+     */
+    public void assertCorpusOutcomes(Function<DownstreamReporter, ChannelHandler> sniHandler) {
+        Map<String, String> expected = new LinkedHashMap<>();
         Map<String, String> outcomes = new LinkedHashMap<>();
-        ClientHelloCorpus.NAMES.forEach(name -> outcomes.put(name, run(ClientHelloCorpus.read(name), sniHandler)));
+        ClientHelloCorpus.NAMES.forEach(name -> {
+            String outcome = CORPUS_OUTCOMES.get(name);
+            expected.put(name, outcome.equals(ROUTED) ? ROUTED + ", then " + DownstreamRefusal.CLOSED_BEFORE_HANDSHAKE.code()
+                    : outcome);
+            outcomes.put(name, run(ClientHelloCorpus.read(name), sniHandler));
+        });
         if (!outcomes.equals(expected)) {
             throw new AssertionError("the corpus ended as " + outcomes + ", expected " + expected);
         }
+    }
+
+    /**
+     * Feeds corpus entry {@code name} whole to a new connection and checks it ends as {@link #CORPUS_OUTCOMES} says:
+     * routed to {@code peer}, the SNI handler replaced by {@code tls -> hold-reads -> terminated-upstream} with the
+     * ClientHello handed to TLS (which answers it), then closed by the downstream; or refused and closed with the
+     * expected reason. Either way nothing is left in the channel and no buffer leaks.
+     *
+     * @return the connection's record, for checks of its own
+     */
+    public ConnectionRecord assertCorpusEntry(String name, Function<DownstreamReporter, ChannelHandler> sniHandler,
+                                              String peer) {
+        Connection connection = connect(sniHandler);
+        byte[] hello = ClientHelloCorpus.read(name);
+        connection.write(hello, 0, hello.length);
+        EmbeddedChannel channel = connection.channel();
+        channel.runPendingTasks();
+        ConnectionRecord record = connection.record();
+        String expected = CORPUS_OUTCOMES.get(name);
+        if (expected.equals(ROUTED)) {
+            assertThat(connection.routed()).as("routed").isTrue();
+            assertThat(channel.pipeline().names()).containsSubsequence("tls", HoldReadsHandler.NAME,
+                    AfterHandshakeHandler.NAME, DownstreamReporter.NAME);
+            assertThat(record.peer()).isEqualTo(peer);
+            assertThat(connection.releaseOutbound()).as("TLS answered the ClientHello").isPositive();
+            assertThat(channel.isOpen()).isTrue();
+            channel.close();
+            connection.releaseOutbound(); // TLS's close_notify
+            assertThat(record.reason()).isEqualTo(DownstreamRefusal.CLOSED_BEFORE_HANDSHAKE.code());
+        } else {
+            assertThat(channel.isOpen()).as("closed").isFalse();
+            assertThat(record.reason()).isEqualTo(expected);
+            assertThat(channel.pipeline().get("tls")).isNull();
+        }
+        assertThat(record.result()).isEqualTo(ConnectionRecord.REFUSED);
+        assertFalse(channel.finish());
+        connection.alloc().assertAllReleased();
+        return record;
+    }
+
+    /**
+     * A downstream that sends the first {@code bytes} bytes of {@code valid_sni} and then nothing is refused as
+     * {@code handshake-timeout} once {@code timeoutMillis} have passed, and not 100 ms before (the timer starts on the
+     * real clock, just before the connection's is frozen).
+     */
+    public void assertHandshakeTimeout(Function<DownstreamReporter, ChannelHandler> sniHandler, long timeoutMillis,
+                                       int bytes) {
+        Connection connection = connect(sniHandler);
+        EmbeddedChannel channel = connection.channel();
+        connection.write(ClientHelloCorpus.read("valid_sni"), 0, bytes);
+        channel.advanceTimeBy(timeoutMillis - 100, TimeUnit.MILLISECONDS);
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).as("still open, not refused as %s", connection.record().reason()).isTrue();
+        channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+        channel.runPendingTasks();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(connection.record().reason()).isEqualTo("handshake-timeout");
+        assertFalse(channel.finish());
+        connection.alloc().assertAllReleased();
     }
 
     /** The connections the listener context under test must share with the reporters. */
@@ -152,7 +241,12 @@ public final class SniFuzzHarness {
         return whole;
     }
 
-    private String feed(byte[] input, Function<DownstreamReporter, ChannelHandler> sniHandler, int cut1, int cut2) {
+    /**
+     * A new downstream connection of the listener, its pipeline {@code sni -> downstream-reporter} with the handler
+     * {@code sniHandler} makes, admitted under the listener's budget, allocating from its own
+     * {@link LeakCheckingAllocator}, its clock frozen.
+     */
+    public Connection connect(Function<DownstreamReporter, ChannelHandler> sniHandler) {
         LeakCheckingAllocator alloc = new LeakCheckingAllocator();
         ConnectionRecord[] record = new ConnectionRecord[1];
         EmbeddedChannel channel = alloc.newChannel(ch -> {
@@ -164,25 +258,51 @@ public final class SniFuzzHarness {
             ch.pipeline().addLast(SNI, sniHandler.apply(reporter));
             ch.pipeline().addLast(DownstreamReporter.NAME, reporter);
         });
-        write(channel, alloc, input, 0, cut1);
-        write(channel, alloc, input, cut1, cut2);
-        write(channel, alloc, input, cut2, input.length);
-        channel.runPendingTasks();
-        boolean routed = channel.pipeline().get(SNI) == null && record[0].reason() == null;
-        channel.finishAndReleaseAll();
-        alloc.assertAllReleased();
-        String reason = record[0].reason();
-        if (!ConnectionRecord.REFUSED.equals(record[0].result()) || !REASONS.contains(reason)) {
-            throw new AssertionError("ended as " + record[0].result() + " with reason " + reason + ": "
-                    + record[0].detail());
-        }
-        return routed ? "routed, then " + reason : reason;
+        channel.freezeTime(); // from here the handshake timeout runs only as a test advances the clock
+        return new Connection(channel, record[0], alloc);
     }
 
-    private static void write(EmbeddedChannel channel, LeakCheckingAllocator alloc, byte[] input, int from, int to) {
-        if (from < to && channel.isOpen()) {
-            channel.writeInbound(alloc.heapBuffer(to - from).writeBytes(input, from, to - from));
+    /** One downstream connection driven by a test. */
+    public record Connection(EmbeddedChannel channel, ConnectionRecord record, LeakCheckingAllocator alloc) {
+        /** Writes {@code input[from, to)} as one read, if the channel is still open. */
+        public void write(byte[] input, int from, int to) {
+            if (from < to && channel.isOpen()) {
+                channel.writeInbound(alloc.heapBuffer(to - from).writeBytes(input, from, to - from));
+            }
         }
+
+        /** Whether the SNI handler has left the pipeline without the connection being refused. */
+        public boolean routed() {
+            return channel.pipeline().get(SNI) == null && record.reason() == null;
+        }
+
+        /** Releases and counts the buffers written to the downstream so far (a TLS server's first flight). */
+        public int releaseOutbound() {
+            int buffers = 0;
+            for (Object out; (out = channel.readOutbound()) != null; buffers++) {
+                ReferenceCountUtil.release(out);
+            }
+            return buffers;
+        }
+    }
+
+    private String feed(byte[] input, Function<DownstreamReporter, ChannelHandler> sniHandler, int cut1, int cut2) {
+        Connection connection = connect(sniHandler);
+        connection.write(input, 0, cut1);
+        connection.write(input, cut1, cut2);
+        connection.write(input, cut2, input.length);
+        EmbeddedChannel channel = connection.channel();
+        ConnectionRecord record = connection.record();
+        channel.runPendingTasks();
+        boolean routed = connection.routed();
+        channel.finishAndReleaseAll();
+        connection.alloc().assertAllReleased();
+        String reason = record.reason();
+        if (!ConnectionRecord.REFUSED.equals(record.result()) || !REASONS.contains(reason)) {
+            throw new AssertionError("ended as " + record.result() + " with reason " + reason + ": "
+                    + record.detail());
+        }
+        return routed ? ROUTED + ", then " + reason : reason;
     }
 
     /**
