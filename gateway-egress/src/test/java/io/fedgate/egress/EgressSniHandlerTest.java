@@ -27,7 +27,7 @@ class EgressSniHandlerTest {
     @Test
     void aWorkloadSpeakingPlaintextIsRefusedAsNotTlsNamingItsFirstByte() {
         assertThat(HARNESS.assertCorpusEntry("not_tls", EgressSniListener::handler, EgressSniListener.PEER)
-                .detail()).isEqualTo("the first byte is 0x47, not a TLS handshake record");
+                .detail()).isEqualTo("the first byte is 0x47, not a TLS handshake record (0x16)");
     }
 
     @Test

@@ -1,8 +1,5 @@
 package io.fedgate.ingress;
 
-import java.util.List;
-
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +10,7 @@ import io.netty.util.concurrent.Promise;
 
 import io.fedgate.core.listener.DownstreamRefusal;
 import io.fedgate.core.listener.AfterHandshakeHandler;
+import io.fedgate.core.listener.DownstreamSniHandler;
 import io.fedgate.core.listener.DownstreamReporter;
 import io.fedgate.core.listener.RouteRefusedException;
 import io.fedgate.core.relay.HoldReadsHandler;
@@ -28,17 +26,14 @@ import io.fedgate.core.relay.HoldReadsHandler;
  * </ul>
  * A failed lookup ends in the {@code SniCompletionEvent} that {@link DownstreamReporter} reports.
  */
-final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
+final class IngressSniHandler extends DownstreamSniHandler<IngressRoute> {
     static final String NAME = "sni";
     static final String TLS = "tls";
-    private static final int TLS_HANDSHAKE_RECORD = 0x16;
 
     private final ServiceListenerContext listener;
     private final DownstreamReporter reporter;
     /** Pass-through only: the upstream connected during the lookup. */
     private Channel upstream;
-    /** The first byte the downstream sent, or -1 before any: a TLS connection starts with a handshake record. */
-    private int firstByte = -1;
 
     IngressSniHandler(ServiceListenerContext listener, DownstreamReporter reporter) {
         super(listener.maxClientHello(), listener.handshakeTimeoutMillis());
@@ -46,32 +41,9 @@ final class IngressSniHandler extends AbstractSniHandler<IngressRoute> {
         this.reporter = reporter;
     }
 
-    /** {@code AUTO_READ} is off on every relayed channel: ask for the ClientHello. */
     @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        super.channelActive(ctx);
-        ctx.read();
-    }
-
-    /**
-     * Netty reports only a first byte of 0x14/0x15 as "not TLS" and takes anything else as a ClientHello without a
-     * server name; remembering the first byte lets plaintext be refused as what it is.
-     */
-    @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        if (firstByte < 0 && in.isReadable()) {
-            firstByte = in.getUnsignedByte(in.readerIndex());
-        }
-        super.decode(ctx, in, out);
-    }
-
-    @Override
-    protected Future<IngressRoute> lookup(ChannelHandlerContext ctx, String hostname) {
+    protected Future<IngressRoute> route(ChannelHandlerContext ctx, String hostname) {
         reporter.serverName(hostname);
-        if (firstByte != TLS_HANDSHAKE_RECORD) {
-            return ctx.executor().newFailedFuture(new RouteRefusedException(DownstreamRefusal.NOT_TLS,
-                    String.format("the first byte is 0x%02x, not a TLS handshake record (0x16)", firstByte)));
-        }
         IngressRoute route;
         try {
             route = listener.routes().lease(ctx.channel()).lookup(hostname);

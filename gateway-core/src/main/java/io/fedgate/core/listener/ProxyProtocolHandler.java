@@ -26,7 +26,6 @@ import io.netty.util.ReferenceCountUtil;
 public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     public static final String DECODER = "proxy-protocol-decoder";
     public static final String NAME = "proxy-protocol";
-    /** Refusal reason: the connection did not start with a valid PROXY protocol header. */
 
     /** Adds the decoder and this handler at the head of {@code pipeline}. */
     public static void addFirst(ChannelPipeline pipeline) {
